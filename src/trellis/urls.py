@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("trellis.core.urls")),
+    path("accounts/", include("trellis.accounts.urls")),
+    path("people/", include("trellis.people.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "trellis.core.views.permission_denied"
+handler404 = "trellis.core.views.page_not_found"
+handler500 = "trellis.core.views.server_error"
