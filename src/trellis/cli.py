@@ -6,6 +6,7 @@ interchangeable in command names.
 """
 
 import os
+import signal
 import sys
 
 ALIASES = {
@@ -16,6 +17,9 @@ ALIASES = {
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
+    if hasattr(signal, "SIGPIPE"):
+        # `trellis import-people big.csv --dry-run | head` should stop quietly, as Unix tools do.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trellis.settings")
     if len(argv) > 1 and not argv[1].startswith("-"):
         name = argv[1]

@@ -693,3 +693,13 @@ def test_excel_export_with_bom_and_windows_line_endings_keeps_line_numbers():
     assert result.columns["employee_id"] == "employee_id"
     assert errors_of(result) == [(3, "email", "'bad' is not a valid email address.")]
     assert [c.line for c in result.created] == [2, 4]
+
+
+def test_the_same_invalid_email_on_two_lines_is_one_error_each_not_a_duplicate():
+    result = plan_people_import(
+        csv_text(row("E1", email="not-an-email"), row("E2", email="not-an-email"))
+    )
+    assert [(line, reason) for line, _, reason in errors_of(result)] == [
+        (2, "'not-an-email' is not a valid email address."),
+        (3, "'not-an-email' is not a valid email address."),
+    ]

@@ -390,7 +390,10 @@ def _check_row(row: _Row, columns: dict[str, str]) -> None:
             validate_email(email)
         except ValidationError:
             fail("email", f"{email!r} is not a valid email address.")
-    row.email = email.lower()
+        else:
+            # Only a valid address takes part in the duplicate check: one bad value repeated
+            # on several lines is reported once per line, as invalid.
+            row.email = email.lower()
     values = row.values
     for name in ("first_name", "last_name", "title", "department", "location"):
         if name in raw:
