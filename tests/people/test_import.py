@@ -703,3 +703,24 @@ def test_the_same_invalid_email_on_two_lines_is_one_error_each_not_a_duplicate()
         (2, "'not-an-email' is not a valid email address."),
         (3, "'not-an-email' is not a valid email address."),
     ]
+
+
+def test_people_who_leave_can_no_longer_sign_in_and_can_again_when_they_return(client):
+    from django.urls import reverse
+
+    from tests.factories import ParticipantFactory
+
+    account = ParticipantFactory(person=PersonFactory(employee_id="LEFT"))
+    credentials = {"username": account.email, "password": "correct horse battery"}
+    client.force_login(account)
+    import_people(csv_text(row("E1")))
+    account.refresh_from_db()
+    assert not account.is_active
+    # The open session ends and signing in again is refused.
+    assert client.get(reverse("core:home")).status_code == 302
+    assert client.post(reverse("accounts:login"), credentials).status_code == 200
+
+    import_people(csv_text(row("E1"), row("LEFT", email=account.person.email)))
+    account.refresh_from_db()
+    assert account.is_active
+    assert client.post(reverse("accounts:login"), credentials).status_code == 302

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "trellis.accounts"
     label = "accounts"
     verbose_name = "Accounts and roles"
+
+    def ready(self):
+        from . import signals  # noqa: F401 (connects the receivers)

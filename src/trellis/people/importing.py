@@ -34,6 +34,7 @@ from .services import (
     skill_lookup,
     update_people_fields,
 )
+from .signals import people_activation_changed
 
 REQUIRED_COLUMNS = ("employee_id", "email", "first_name", "last_name")
 
@@ -855,6 +856,11 @@ class _Plan:
             )
         if managers or self.creates:
             rebuild_reporting_paths()
+        if deactivate_ids:
+            people_activation_changed.send(Person, person_ids=deactivate_ids, is_active=False)
+        reactivated = [person.pk for _, person, changed in self.updates if "is_active" in changed]
+        if reactivated:
+            people_activation_changed.send(Person, person_ids=reactivated, is_active=True)
         self.result.applied = True
 
     def _create_taxonomy(
