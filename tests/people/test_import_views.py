@@ -56,6 +56,9 @@ def test_upload_page_has_a_labelled_file_input_and_deactivation_choice(admin_cli
 
 
 def test_admin_uploads_previews_and_confirms_an_import(admin_client_, org_admin):
+    # An IT admin account with no directory record, so the full import cannot lock it out.
+    org_admin.person = None
+    org_admin.save()
     leaver = PersonFactory(employee_id="LEFT", first_name="Lou", last_name="Leaver")
 
     response = upload(admin_client_, GOOD_FILE)
@@ -79,8 +82,6 @@ def test_admin_uploads_previews_and_confirms_an_import(admin_client_, org_admin)
     assert alan.manager.employee_id == "E1" and alan.title == "Mathematician"
     leaver.refresh_from_db()
     assert not leaver.is_active
-    org_admin.person.refresh_from_db()
-    assert not org_admin.person.is_active  # the admin's own record was missing from the file
     directory_import.refresh_from_db()
     assert directory_import.is_applied and directory_import.applied_by == org_admin
     assert directory_import.summary["counts"]["created"] == 2
@@ -173,3 +174,20 @@ def test_unknown_import_token_is_not_found(admin_client_):
         reverse("people:import_preview", args=["00000000-0000-0000-0000-000000000000"])
     )
     assert response.status_code == 404
+
+
+def test_import_that_would_deactivate_the_admin_applying_it_is_refused(admin_client_, org_admin):
+    upload(admin_client_, GOOD_FILE)
+    directory_import = DirectoryImport.objects.get()
+    page = admin_client_.get(preview_url(directory_import)).content.decode()
+    assert "would deactivate your own record" in page
+
+    response = admin_client_.post(preview_url(directory_import), follow=True)
+
+    assert "would deactivate your own record and end your access" in response.content.decode()
+    org_admin.refresh_from_db()
+    org_admin.person.refresh_from_db()
+    assert org_admin.is_active and org_admin.person.is_active
+    assert not Person.objects.filter(employee_id="E1").exists()
+    directory_import.refresh_from_db()
+    assert not directory_import.is_applied

@@ -10,8 +10,10 @@ from .importing import (
     ImportAlreadyAppliedError,
     ImportFileError,
     InvalidRowsError,
+    SelfDeactivationError,
     apply_directory_import,
     create_directory_import,
+    deactivates_user,
     preview_directory_import,
 )
 from .models import DirectoryImport
@@ -58,7 +60,7 @@ def import_preview(request, token):
                 f"{exc} Fix the file and upload it again, or tick “Skip the bad rows” to "
                 f"import the other {exc.valid_rows:,}.",
             )
-        except ImportAlreadyAppliedError as exc:
+        except (ImportAlreadyAppliedError, SelfDeactivationError) as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"Directory imported: {result.summary_line()}.")
@@ -75,6 +77,7 @@ def import_preview(request, token):
             errors=result.errors[:ERROR_LIMIT],
             more_errors=max(0, len(result.errors) - ERROR_LIMIT),
             form=ImportConfirmForm(),
+            deactivates_you=deactivates_user(result, request.user),
         )
         for name in ("created", "updated", "deactivated"):
             changes = getattr(result, name)

@@ -127,6 +127,18 @@ class ImportAlreadyAppliedError(PeopleImportError):
     """An uploaded file was already applied; applying it again is refused."""
 
 
+class SelfDeactivationError(PeopleImportError):
+    """The file would deactivate the admin applying it, who would lose access mid-import."""
+
+
+def deactivates_user(result: "ImportResult", user) -> bool:
+    """Would applying this result deactivate the given user's own directory record?"""
+    person = getattr(user, "person", None)
+    if person is None:
+        return False
+    return any(change.employee_id == person.employee_id for change in result.deactivated)
+
+
 @dataclass(frozen=True)
 class RowError:
     """One problem on one row. `line` is the physical line in the file; the header is line 1."""
@@ -1026,6 +1038,13 @@ def apply_directory_import(
             deactivate_missing=locked.deactivate_missing,
             skip_invalid=skip_invalid,
         )
+        if deactivates_user(result, applied_by):
+            # Raising inside the transaction rolls the whole import back.
+            raise SelfDeactivationError(
+                f"This file does not include you ({applied_by.person.employee_id}), so importing "
+                "it would deactivate your own record and end your access. Add yourself to the "
+                "file, or upload it again without deactivating missing people."
+            )
         locked.status = DirectoryImport.Status.APPLIED
         locked.applied_at = timezone.now()
         locked.applied_by = applied_by
