@@ -31,18 +31,13 @@ def brute_force(scores, capacity, allowed=None, min_score=None, fairness=False, 
             continue
         pair_scores = [scores[i, j] for i, j in enumerate(combo) if j >= 0]
         weakest = min(pair_scores) if (fairness and pair_scores) else 0.0
-        key = (len(pair_scores), weakest, math.fsum(pair_scores))
-        if best is None or _better(key, best):
+        key = (len(pair_scores), float(weakest), math.fsum(pair_scores))
+        # Exact lexicographic comparison. A tolerance on the weakest pair would make ties
+        # intransitive and reward a larger total over a strictly stronger weakest pair (for
+        # example 0.0 against 4.9e-131), which is not the solver's objective.
+        if best is None or key > best:
             best = key
     return best
-
-
-def _better(a, b, tol=1e-12):
-    if a[0] != b[0]:
-        return a[0] > b[0]
-    if abs(a[1] - b[1]) > tol:
-        return a[1] > b[1]
-    return a[2] > b[2] + tol
 
 
 def milp_optimum(scores, capacity, allowed=None, min_score=None, fairness=False):

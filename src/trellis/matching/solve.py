@@ -126,7 +126,8 @@ def assign(
     cap = cap.astype(np.int64)
     if np.any(cap < 0):
         raise ValueError("capacity must be >= 0")
-    if s.size and (not np.all(np.isfinite(s)) or s.min() < 0.0 or s.max() > 1.0):
+    top = float(s.max()) if s.size else 0.0
+    if s.size and (not np.all(np.isfinite(s)) or s.min() < 0.0 or top > 1.0):
         raise ValueError("scores must be finite and within [0, 1]")
     mask: BoolArray | None = None
     if allowed is not None:
@@ -153,7 +154,7 @@ def assign(
             mentor[li] = lj
             free_cap = np.minimum(cap - load, n)
     rows = np.flatnonzero(mentor < 0)
-    problem = _Problem(s, mask, min_score, rows, free_cap, cap)
+    problem = _Problem(s, mask, min_score, rows, free_cap, cap, top)
 
     locked_rows = np.flatnonzero(mentor >= 0)
     locked_min = float(s[locked_rows, mentor[locked_rows]].min()) if locked_rows.size else math.inf
@@ -204,8 +205,10 @@ class _Problem:
         rows: IntArray,
         capacity: IntArray,
         full_capacity: IntArray,
+        top: float,
     ) -> None:
         self.scores = scores
+        self.top = top  # largest score (sets the sparse path's grid)
         self.allowed = allowed
         self.min_score = min_score
         self.rows = rows
@@ -336,6 +339,28 @@ def _bottleneck(
 def _grid_bits(n: int, m: int) -> int:
     """Bits of score resolution so that every dual quantity is an exact integer in float64."""
     return max(20, min(40, 50 - math.ceil(math.log2(n + m + 3))))
+
+
+def _grid_exponent(top: float, q: int) -> int:
+    """Largest p with top * 2**p <= 2**q: the score grid is 2**-p.
+
+    Relative to the largest score rather than to 1, so that a program whose scores are all
+    small keeps q bits of resolution instead of rounding to a handful of grid steps.
+    """
+    if top <= 0.0:
+        return q
+    mantissa, exponent = math.frexp(top)  # top = mantissa * 2**exponent, mantissa in [0.5, 1)
+    if mantissa == 0.5:
+        exponent -= 1  # top is a power of two: top * 2**(q - exponent) == 2**q exactly
+    return q - exponent
+
+
+def _on_grid(values: FloatArray, p: int) -> FloatArray:
+    """rint(values * 2**p), exact scaling (p may exceed 1023 when every score is subnormal)."""
+    if p > 1000:
+        values = values * math.ldexp(1.0, p - 1000)
+        p = 1000
+    return np.rint(values * math.ldexp(1.0, p))
 
 
 def _solve_sparse(
@@ -489,18 +514,20 @@ def _certified_assignment(
 ) -> tuple[IntArray, IntArray, IntArray, int]:
     """Lexicographic (count, total) optimum over all eligible pairs scoring >= floor.
 
-    Scores are put on an integer grid of 2**-q so that the solve, the duals and the pricing test
-    are exact integer arithmetic in float64; the count is made to dominate with a weight bonus
-    M > (n + 1) * 2**q. Candidate pairs are priced against the LP duals (u mentees, v mentors):
-    a pair can improve the optimum only if M + s_ij > u_i + v_j.
+    Scores are put on an integer grid, s_ij -> rint(s_ij * 2**p) in [0, 2**q] with p the
+    `_grid_exponent` of the largest score, so that the solve, the duals and the pricing test are
+    exact integer arithmetic in float64; the count is made to dominate with a weight bonus
+    M = (n + 1) * 2**q > n * 2**q. Candidate pairs are priced against the LP duals (u mentees,
+    v mentors): a pair can improve the optimum only if M + s_ij > u_i + v_j. The total is
+    optimal for the rounded scores, so within n * 2**-p of the optimum for the raw ones.
     """
     n, m = problem.n, problem.m
     q = _grid_bits(n, m)
-    unit = float(2**q)
-    bonus = (n + 1) * unit
+    p = _grid_exponent(problem.top, q)
+    bonus = (n + 1) * math.ldexp(1.0, q)
     rows = problem.rows
     for rounds in range(1, MAX_PRICING_ROUNDS + 1):
-        s_int = np.rint(problem.scores[rows[ii], jj] * unit)
+        s_int = _on_grid(problem.scores[rows[ii], jj], p)
         weight = bonus + s_int
         mentor = _solve_candidates(n, m, ii, jj, weight, problem.capacity)
         u, v = _duals(n, m, ii, jj, weight, mentor, problem.capacity)
@@ -508,7 +535,7 @@ def _certified_assignment(
         add_i, add_j = [], []
         for start, block, ok in problem.blocks(floor):
             height = block.shape[0]
-            gain = np.rint(block * unit) - (u_free[start : start + height, None] + v[None, :])
+            gain = _on_grid(block, p) - (u_free[start : start + height, None] + v[None, :])
             bi, bj = _top_per_row(gain, ok & (gain > 0), ADDED_PER_MENTEE)
             add_i.append(bi + start)
             add_j.append(bj)
