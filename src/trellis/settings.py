@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "trellis.people",
     "trellis.accounts",
     "trellis.notifications",
+    "trellis.programs",
+    "trellis.enrolment",
 ]
 
 MIDDLEWARE = [

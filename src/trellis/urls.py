@@ -5,6 +5,8 @@ urlpatterns = [
     path("", include("trellis.core.urls")),
     path("accounts/", include("trellis.accounts.urls")),
     path("people/", include("trellis.people.urls")),
+    path("programs/", include("trellis.programs.urls")),
+    path("programs/<slug:slug>/", include("trellis.enrolment.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -7,6 +7,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import PersonFactory
+from trellis.enrolment.models import Participant
+from trellis.programs.models import Program, ProgramTemplate, Question
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +28,36 @@ SIGNED_IN = {
     "people:directory",
     "people:profile",
     "people:profile_edit",
+    "programs:list",
+    "programs:landing",
+    "enrolment:join",
+    "enrolment:withdraw",
 }
 ADMIN_ONLY = {
     "people:import",
     "people:import_preview",
     "accounts:invitations",
 }
-PROGRAM_MANAGER_ONLY: set[str] = set()
+# Program managers of the program in the URL (and org admins).
+PROGRAM_MANAGER_ONLY = {
+    "programs:templates",
+    "programs:create",
+    "programs:settings",
+    "programs:change_status",
+    "programs:okrs",
+    "programs:save_as_template",
+    "programs:form_builder",
+    "programs:form_preview",
+    "programs:question_edit",
+    "programs:question_delete",
+    "programs:question_move",
+    "enrolment:participants",
+    "enrolment:export",
+    "enrolment:bulk_action",
+    "enrolment:participant_detail",
+    "enrolment:supply_demand",
+    "enrolment:invite",
+}
 
 
 def _names(resolver=None, prefix=""):
@@ -48,8 +73,28 @@ def _names(resolver=None, prefix=""):
 
 
 def _url(name: str) -> str:
-    samples = {"people:import_preview": [uuid.uuid4()], "people:profile": [PersonFactory().pk]}
-    return reverse(name, args=samples.get(name, []))
+    person = PersonFactory()
+    program = Program.objects.create(name="Career mentoring", slug="career", status="enrolling")
+    question = Question.objects.create(program=program, kind="short_text", label="Why?")
+    participant = Participant.objects.create(program=program, person=person, role="mentee")
+    template = ProgramTemplate.objects.create(key="buddy", name="Buddy", definition={})
+    args = {
+        "people:import_preview": [uuid.uuid4()],
+        "people:profile": [person.pk],
+        "programs:create": [template.key],
+        "programs:question_edit": [program.slug, question.pk],
+        "programs:question_delete": [program.slug, question.pk],
+        "programs:question_move": [program.slug, question.pk],
+        "enrolment:participant_detail": [program.slug, participant.pk],
+    }
+    if name in args:
+        return reverse(name, args=args[name])
+    if name.startswith(("enrolment:", "programs:")) and name not in {
+        "programs:list",
+        "programs:templates",
+    }:
+        return reverse(name, args=[program.slug])
+    return reverse(name)
 
 
 def test_every_page_is_classified():
@@ -69,6 +114,16 @@ def test_participant_gets_403_on_admin_and_program_manager_pages(participant_cli
 def test_program_manager_gets_403_on_admin_pages(client, program_manager, name):
     client.force_login(program_manager)
     assert client.get(_url(name)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "name", sorted(PROGRAM_MANAGER_ONLY - {"programs:templates", "programs:create"})
+)
+def test_manager_of_another_program_gets_403(client, program_manager, name):
+    url = _url(name)  # the program in the URL is not one program_manager manages
+    client.force_login(program_manager)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {}).status_code == 403
 
 
 @pytest.mark.parametrize("name", sorted(ADMIN_ONLY | PROGRAM_MANAGER_ONLY | SIGNED_IN))

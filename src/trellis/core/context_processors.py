@@ -9,6 +9,7 @@ def navigation(request):
     items: list[dict[str, str]] = []
     if user is not None and user.is_authenticated:
         items.append({"label": "Home", "url": reverse("core:home")})
+        items.append({"label": "Programs", "url": reverse("programs:list")})
         items.append({"label": "Directory", "url": reverse("people:directory")})
         if user.is_org_admin:
             items.append({"label": "Import people", "url": reverse("people:import")})
