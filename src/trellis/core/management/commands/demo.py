@@ -25,7 +25,9 @@ from trellis.core.demo import (
     describe_credentials,
     seed_demo_organisation,
 )
+from trellis.core.demo_programs import seed_demo_programs
 from trellis.people.models import Department, Location, Person
+from trellis.programs.models import Program
 
 from .seed_demo import NEEDS_DEBUG
 
@@ -72,6 +74,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Using the {ORGANISATION_NAME} demo organisation already there.")
         else:
             self.stdout.write(f"Created it in {time.perf_counter() - started:.1f} s.")
+        self.seed_programs()
         self.stdout.write(self.banner(addrport, credentials, with_worker=not no_worker))
         self.stdout.flush()
         # The children open their own connections; SQLite must not see this one held open.
@@ -79,6 +82,18 @@ class Command(BaseCommand):
         code = self.supervise(addrport, with_worker=not no_worker)
         if code:
             raise CommandError(f"The web server stopped with exit code {code}.", returncode=1)
+
+    def seed_programs(self) -> None:
+        if Program.objects.exists():
+            return
+        self.stdout.write("Creating the demo programs and their registrations...")
+        started = time.perf_counter()
+        programs = seed_demo_programs()
+        registrations = sum(program.participants.count() for program in programs)
+        self.stdout.write(
+            f"Created {len(programs)} programs with {registrations:,} registrations in "
+            f"{time.perf_counter() - started:.1f} s."
+        )
 
     def banner(self, addrport: str, credentials, *, with_worker: bool) -> str:
         people = Person.objects.active().count()

@@ -13,6 +13,8 @@ from trellis.core.demo import (
     describe_credentials,
     seed_demo_organisation,
 )
+from trellis.core.demo_programs import seed_demo_programs
+from trellis.programs.models import Program
 
 NEEDS_DEBUG = (
     "The demo creates fictional people and accounts that share a published password, so it runs "
@@ -47,6 +49,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Seeded the demo organisation ({size} people, seed {seed}) "
                 f"in {time.perf_counter() - started:.1f} s."
+            )
+        if not Program.objects.exists():
+            started = time.perf_counter()
+            programs = seed_demo_programs(seed)
+            self.stdout.write(
+                f"Seeded {len(programs)} demo programs in {time.perf_counter() - started:.1f} s."
             )
         self.stdout.write("Sign in with:")
         self.stdout.write(describe_credentials(credentials))

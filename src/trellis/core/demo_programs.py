@@ -1,0 +1,216 @@
+"""Demo programs for Northwind Labs: one per template, in different states, with registrations.
+
+Built through the same services the pages use (create from template, change status, enrol with
+answers validated by the registration form), so the demo shows what the product really does.
+People, answers and choices are deterministic (one `Random(seed)`); program dates are counted
+from the day the demo is seeded, because enrolment windows must contain the real today for the
+demo to be usable. Emails that registration would send are not sent while seeding.
+"""
+
+import datetime
+from dataclasses import dataclass
+from random import Random
+
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from trellis.accounts.models import User
+from trellis.enrolment.forms import RegistrationForm, field_name
+from trellis.enrolment.models import Participant
+from trellis.enrolment.services import (
+    EnrolmentError,
+    approve_participants,
+    check_eligibility,
+    enrol_participant,
+)
+from trellis.people.models import Department, Person, Skill
+from trellis.programs.models import Program, ProgramTemplate, QuestionKind, Role, Status
+from trellis.programs.services import change_program_status, create_program_from_template
+
+# Emails are queued through the task framework; the dummy backend keeps seeding silent.
+SILENT_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+
+_TEXT_ANSWERS = [
+    "I want to grow into a role with more strategic scope and learn how to lead without authority.",
+    "Looking for someone who has navigated a move from individual contributor to manager.",
+    "I'd like practical advice on stakeholder management and presenting to senior leaders.",
+    "Happy to share what I learned running cross-team projects and hiring.",
+    "I enjoy helping people think through career decisions and difficult conversations.",
+    "Interested in getting better at negotiation and giving feedback.",
+    "I can help with technical depth: system design, code review and mentoring engineers.",
+    "Want to understand how other departments work and build a wider network.",
+]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    template_key: str
+    name: str
+    status: str
+    mentors: int
+    mentees: int
+    # Days relative to today: (enrolment opens, closes, starts). Ignored for evergreen programs.
+    days: tuple[int, int, int] = (-14, 21, 35)
+    approve_share: float = 1.0
+
+
+PLANS = [
+    _Plan("career-mentoring", "Career mentoring: spring cohort", Status.ENROLLING, 90, 260),
+    _Plan("new-hire-buddy", "New-hire buddies", Status.ACTIVE, 60, 50),
+    _Plan(
+        "leadership-development",
+        "Leadership development 2026",
+        Status.MATCHING,
+        30,
+        45,
+        days=(-60, -10, 14),
+        approve_share=0.8,
+    ),
+    _Plan("peer-mentoring", "Engineering peer mentoring", Status.ENROLLING, 0, 70),
+    _Plan("mentoring-circles", "Leadership circles: first-time managers", Status.ENROLLING, 8, 40),
+    _Plan("reverse-mentoring", "Reverse mentoring: AI and data", Status.DRAFT, 0, 0),
+    _Plan("flash-mentoring", "Flash mentoring: ask me anything", Status.ENROLLING, 25, 30),
+]
+
+
+def _answer_data(form: RegistrationForm, person: Person, rng: Random, skill_ids: list[int]) -> dict:
+    """POST data for the registration form, as a person would fill it in."""
+    data: dict = {}
+    for question in form.questions:
+        name = field_name(question)
+        kind = question.kind
+        if not question.is_required and rng.random() < 0.3:
+            continue
+        if kind == QuestionKind.SINGLE_CHOICE:
+            data[name] = rng.choice(question.choices)
+        elif kind == QuestionKind.MULTIPLE_CHOICE:
+            most = min(question.max_selections or 3, len(question.choices))
+            data[name] = rng.sample(question.choices, rng.randint(1, most))
+        elif kind == QuestionKind.SKILLS:
+            own = [skill.pk for skill in person.skills.all()]
+            pool = own if question.criterion == "skills_offered" and own else skill_ids
+            most = min(question.max_selections or 4, len(pool), 4)
+            data[name] = [str(pk) for pk in rng.sample(pool, max(1, most))]
+        elif kind == QuestionKind.SCALE:
+            data[name] = str(rng.randint(question.scale_min, question.scale_max))
+        elif kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT):
+            data[name] = rng.choice(_TEXT_ANSWERS)[
+                : 200 if kind == QuestionKind.SHORT_TEXT else None
+            ]
+        elif kind == QuestionKind.YES_NO:
+            data[name] = rng.choice(["yes", "no"])
+    if form.asks_capacity:
+        data["capacity"] = str(form.fields["capacity"].max_value)
+    if "consent" in form.fields:
+        data["consent"] = "on"
+    return data
+
+
+def _register(program, person, role, rng, today, skill_ids) -> Participant | None:
+    form = RegistrationForm(program=program, role=role, person=person)
+    form = RegistrationForm(
+        _answer_data(form, person, rng, skill_ids), program=program, role=role, person=person
+    )
+    if not form.is_valid():
+        raise AssertionError(f"demo answers rejected for {program.slug}: {form.errors.as_text()}")
+    try:
+        return enrol_participant(
+            program,
+            person,
+            role,
+            form.answers,
+            capacity=form.capacity,
+            consented=form.consented,
+            today=today,
+        )
+    except EnrolmentError:
+        return None
+
+
+def _candidates(people: list[Person], program: Program, role: str, today, taken: set[int]):
+    for person in people:
+        if person.pk not in taken and not check_eligibility(program, person, role, today=today):
+            yield person
+
+
+def seed_demo_programs(seed: int = 2026) -> list[Program]:
+    """Create the demo programs once; a second call does nothing."""
+    if Program.objects.exists():
+        return list(Program.objects.all())
+    rng = Random(seed)
+    manager = User.objects.get(email="amara.okafor@northwind.example")
+    participant_account = User.objects.get(email="daniel.kim@northwind.example")
+    people = list(
+        Person.objects.active()
+        .exclude(pk=participant_account.person_id)
+        .select_related("department", "location")
+        .prefetch_related("skills")
+        .order_by("employee_id")
+    )
+    today = timezone.localdate()
+    programs = []
+    with override_settings(TASKS=SILENT_TASKS), transaction.atomic():
+        for plan in PLANS:
+            programs.append(_seed_program(plan, manager, people, rng, today))
+    return programs
+
+
+def _seed_program(plan: _Plan, manager: User, people: list[Person], rng: Random, today):
+    template = ProgramTemplate.objects.get(key=plan.template_key)
+    opens, closes, starts = (today + datetime.timedelta(days=d) for d in plan.days)
+    overrides = {}
+    if template.definition.get("model") != "evergreen":
+        overrides = {
+            "enrolment_opens_on": opens,
+            "enrolment_closes_on": closes,
+            "starts_on": starts,
+        }
+    if plan.template_key == "peer-mentoring":
+        overrides["eligible_departments"] = list(Department.objects.filter(name="Engineering"))
+    program = create_program_from_template(
+        template, name=plan.name, created_by=manager, **overrides
+    )
+    if plan.status == Status.DRAFT:
+        return program
+    # History is replayed on the days it would have happened.
+    opened_on = opens if program.model == "cohort" else today - datetime.timedelta(days=120)
+    change_program_status(program, Status.ENROLLING, by=manager, today=opened_on)
+    skill_ids = sorted(Skill.objects.values_list("pk", flat=True))
+    shuffled = people[:]
+    rng.shuffle(shuffled)
+    taken: set[int] = set()
+    registered_on = max(opened_on, min(today, closes - datetime.timedelta(days=1)))
+    roles = (
+        [(Role.PEER, plan.mentees)]
+        if program.format == "peer"
+        else [
+            (Role.MENTOR, plan.mentors),
+            (Role.MENTEE, plan.mentees),
+        ]
+    )
+    for role, wanted in roles:
+        pool = shuffled
+        if plan.template_key == "new-hire-buddy" and role == Role.MENTEE:
+            # Buddies are for the newest colleagues.
+            pool = sorted(shuffled, key=lambda p: p.hire_date or datetime.date.min, reverse=True)
+        count = 0
+        for person in _candidates(pool, program, role, registered_on, taken):
+            if count >= wanted:
+                break
+            if _register(program, person, role, rng, registered_on, skill_ids):
+                taken.add(person.pk)
+                count += 1
+    if program.requires_approval:
+        pending = list(program.participants.filter(status="applied").order_by("applied_at"))
+        approve_participants(program, pending[: int(len(pending) * plan.approve_share)], by=manager)
+    if plan.status in (Status.MATCHING, Status.ACTIVE):
+        change_program_status(
+            program,
+            Status.MATCHING if program.model == "cohort" else Status.ACTIVE,
+            by=manager,
+            today=today,
+        )
+    if plan.status == Status.ACTIVE and program.status != Status.ACTIVE:
+        change_program_status(program, Status.ACTIVE, by=manager, today=today)
+    return program

@@ -1,0 +1,65 @@
+"""The demo's programs: one per built-in template, in several states, with valid registrations."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from trellis.core.demo import seed_demo_organisation
+from trellis.core.demo_programs import seed_demo_programs
+from trellis.enrolment.forms import RegistrationForm
+from trellis.enrolment.models import ParticipantStatus
+from trellis.programs.models import Program, ProgramTemplate, Status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    # Seeding takes ~20 s, so the module shares one demo, committed outside the per-test
+    # transactions and flushed afterwards (flush re-installs the built-in templates).
+    with django_db_blocker.unblock():
+        seed_demo_organisation()
+        programs = seed_demo_programs()
+        yield programs
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def test_every_builtin_template_has_a_demo_program_in_varied_states(demo):
+    assert {p.template.key for p in demo} == set(
+        ProgramTemplate.objects.filter(is_builtin=True).values_list("key", flat=True)
+    )
+    assert {p.status for p in demo} >= {
+        Status.DRAFT,
+        Status.ENROLLING,
+        Status.MATCHING,
+        Status.ACTIVE,
+    }
+    assert sum(p.participants.count() for p in demo) >= 500
+
+
+def test_the_career_program_shows_a_waitlist_and_manager_approvals_are_pending_elsewhere(demo):
+    career = next(p for p in demo if p.template.key == "career-mentoring")
+    statuses = set(career.participants.values_list("status", flat=True))
+    assert ParticipantStatus.WAITLISTED in statuses
+    leadership = next(p for p in demo if p.template.key == "leadership-development")
+    assert leadership.participants.filter(status=ParticipantStatus.APPLIED).exists()
+
+
+def test_demo_answers_pass_the_registration_form_validation(demo):
+    career = next(p for p in demo if p.template.key == "career-mentoring")
+    for participant in career.participants.select_related("person")[:40]:
+        form = RegistrationForm(
+            program=career,
+            role=participant.role,
+            person=participant.person,
+            previous_answers=participant.answers,
+        )
+        assert form.questions
+        answered = {str(q.pk) for q in form.questions} & set(participant.answers)
+        required = {str(q.pk) for q in form.questions if q.is_required}
+        assert required <= answered
+
+
+def test_seeding_sends_no_email_and_runs_once(demo):
+    assert mail.outbox == []
+    assert seed_demo_programs() == list(Program.objects.all())
