@@ -110,3 +110,34 @@ def test_participant_cannot_open_or_post_invitations(participant_client):
     )
     assert response.status_code == 403
     assert Invitation.objects.count() == 0
+
+
+def test_an_invitation_never_hands_over_an_existing_account():
+    # A former admin left; their address now belongs to a new hire's directory record.
+    former = ParticipantFactory(email="sam@example.com", role=Role.ADMIN, is_active=False)
+    former.person.is_active = False
+    former.person.save()
+    newcomer = PersonFactory(email="Sam@Example.com")
+    batch = invite_people([newcomer])
+    assert batch.invited == [] and batch.skipped_with_account == [newcomer]
+
+    # Even an invitation made before the clash cannot take the account over.
+    former.email = "sam.old@example.com"
+    former.save()
+    invite_people([newcomer])
+    former.email = "sam@example.com"
+    former.save()
+    with pytest.raises(InvitationError, match="already exists"):
+        accept_invitation(_token(mail.outbox[-1]), "a sturdy passphrase")
+    former.refresh_from_db()
+    assert not former.is_active and former.person != newcomer
+
+
+def test_invitation_form_finds_directory_emails_whatever_their_case(admin_client_):
+    PersonFactory(email="Ada.Lovelace@Example.com")
+    response = admin_client_.post(
+        reverse("accounts:invitations"),
+        {"identifiers": "ada.lovelace@example.com", "role": Role.PARTICIPANT},
+        follow=True,
+    )
+    assert "1 invitation(s) sent." in response.content.decode()

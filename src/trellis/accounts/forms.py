@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from trellis.notifications.services import send_templated_email
@@ -67,7 +68,8 @@ class InvitePeopleForm(forms.Form):
         if tokens:
             lowered = [t.lower() for t in tokens]
             found = {}
-            for person in Person.objects.filter(email__in=lowered):
+            by_email = Person.objects.annotate(lowered=Lower("email")).filter(lowered__in=lowered)
+            for person in by_email:
                 found[person.email.lower()] = person
             for person in Person.objects.filter(employee_id__in=tokens):
                 found[person.employee_id] = person

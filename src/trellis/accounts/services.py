@@ -10,6 +10,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,6 +45,13 @@ def invite_people(
     """
     people = list(people)
     with_account = set(User.objects.filter(person__in=people).values_list("person_id", flat=True))
+    # An account may already use the address (an earlier employee's, or a separate IT account):
+    # the invitation must never hand that account to someone else.
+    emails_with_account = set(
+        User.objects.annotate(lowered=Lower("email"))
+        .filter(lowered__in=[person.email.lower() for person in people])
+        .values_list("lowered", flat=True)
+    )
     invited: list[Person] = []
     skipped_with_account: list[Person] = []
     skipped_inactive: list[Person] = []
@@ -54,7 +63,7 @@ def invite_people(
             if not person.is_active:
                 skipped_inactive.append(person)
                 continue
-            if person.pk in with_account:
+            if person.pk in with_account or person.email.lower() in emails_with_account:
                 skipped_with_account.append(person)
                 continue
             Invitation.objects.filter(
@@ -119,11 +128,14 @@ def accept_invitation(token: str, password: str) -> User:
         if invitation.accepted_at is not None:
             raise InvitationError("This invitation has already been used.")
         person = invitation.person
-        user = User.objects.filter(email__iexact=person.email).first()
-        if user is None:
-            user = User(email=person.email.lower(), role=invitation.role)
-        user.person = person
-        user.is_active = True
+        if User.objects.filter(Q(email__iexact=person.email) | Q(person=person)).exists():
+            # Never take over (or switch back on) an existing account: it may be a former
+            # colleague's with the same address, with their role and programs.
+            raise InvitationError(
+                "An account already exists for this email address. Sign in with it, or ask "
+                "your administrator to sort it out."
+            )
+        user = User(email=person.email.lower(), role=invitation.role, person=person)
         user.set_password(password)
         user.save()
         invitation.accepted_at = timezone.now()
