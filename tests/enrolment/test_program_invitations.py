@@ -266,3 +266,16 @@ def test_invite_page_lists_people_waiting_to_register(manager_client, program):
     assert 'formaction="' + invite_url(program) + '"' in html
     assert "style=" not in html
     assert "<script>" not in html
+
+
+@pytest.mark.parametrize("status", ["draft", "closed"])
+def test_no_invitations_or_reminders_while_registration_is_not_open(program, status):
+    ProgramInvitationFactory(program=program)
+    program.status = status
+    program.save()
+    with pytest.raises(InvitationError, match="only while registration is open"):
+        invite_to_program(program, [PersonFactory()])
+    with pytest.raises(InvitationError, match="only while registration is open"):
+        remind_invited(program, now=timezone.now() + datetime.timedelta(days=10))
+    assert ProgramInvitation.objects.count() == 1
+    assert mail.outbox == []

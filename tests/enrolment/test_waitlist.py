@@ -284,3 +284,16 @@ def test_a_registration_waits_for_another_in_flight_for_the_last_place():
     assert errors == []
     assert Participant.objects.get(person=first_person).status == APPROVED
     assert Participant.objects.get(person=second_person).status == WAITLISTED
+
+
+def test_reversing_a_decline_never_gives_a_second_role_where_one_is_the_rule():
+    manager = ProgramManagerFactory()
+    program = ProgramFactory(requires_approval=True, allow_both_roles=False, managed_by=[manager])
+    person = PersonFactory()
+    declined = RegistrationFactory(
+        program=program, person=person, role=Role.MENTOR, status=ParticipantStatus.DECLINED
+    )
+    RegistrationFactory(program=program, person=person, role=Role.MENTEE, status="applied")
+    decision = approve_participants(program, [declined], by=manager)
+    assert decision.skipped == [declined]
+    assert Participant.objects.get(pk=declined.pk).status == ParticipantStatus.DECLINED

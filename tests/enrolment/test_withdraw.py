@@ -64,6 +64,14 @@ def test_withdrawing_touches_only_your_own_registration(client, program, registr
     client.post(withdraw_url(program), {"role": Role.MENTEE, "participant": registration.pk})
     assert Participant.objects.get(pk=registration.pk).status == ParticipantStatus.APPROVED
 
+    # Registered in the same program too, the other person still only reaches their own row,
+    # whatever id they post. (A mentor with two places keeps both mentees' places.)
+    RegistrationFactory(program=program, role=Role.MENTOR, capacity=2)
+    own = RegistrationFactory(program=program, person=other.person, role=Role.MENTEE)
+    client.post(withdraw_url(program), {"role": Role.MENTEE, "participant": registration.pk})
+    assert Participant.objects.get(pk=registration.pk).status == ParticipantStatus.APPROVED
+    assert Participant.objects.get(pk=own.pk).status == ParticipantStatus.WITHDRAWN
+
 
 def test_with_two_roles_you_choose_which_to_leave(member_client, member, program, registration):
     mentor = RegistrationFactory(program=program, person=member.person, role=Role.MENTOR)

@@ -85,8 +85,7 @@ def bulk_action(request, program):
                 "Reload the page and select again.",
             )
         else:
-            batch = roster.remind_invited(program, invitation_ids=ids, by=request.user)
-            _report_reminders(request, batch)
+            _remind(request, program, invitation_ids=ids)
         return redirect("enrolment:invite", slug=program.slug)
 
     selected, foreign = roster.participants_of_program(program, ids)
@@ -182,8 +181,7 @@ def invite(request, program):
     form = InviteForm(program=program)
     if request.method == "POST":
         if request.POST.get("action") == "remind_all":
-            batch = roster.remind_invited(program, by=request.user)
-            _report_reminders(request, batch)
+            _remind(request, program)
             return redirect("enrolment:invite", slug=program.slug)
         form = InviteForm(request.POST, program=program)
         if form.is_valid():
@@ -195,7 +193,7 @@ def invite(request, program):
                     by=request.user,
                 )
             except roster.InvitationError as error:
-                form.add_error("role", str(error))
+                form.add_error(None, str(error))
             else:
                 _report_invitations(request, batch)
                 return redirect("enrolment:invite", slug=program.slug)
@@ -209,6 +207,15 @@ def invite(request, program):
             "reminder_days": roster.REMINDER_SPACING.days,
         },
     )
+
+
+def _remind(request, program, invitation_ids=None) -> None:
+    try:
+        batch = roster.remind_invited(program, invitation_ids=invitation_ids, by=request.user)
+    except roster.InvitationError as error:
+        messages.error(request, str(error))
+    else:
+        _report_reminders(request, batch)
 
 
 def _report_invitations(request, batch: roster.ProgramInvitationBatch) -> None:

@@ -25,7 +25,7 @@ from trellis.people.models import Department, Location, Person, Skill
 from trellis.programs.models import Criterion, Program, Question, QuestionKind, Role
 
 from .models import Participant, ParticipantStatus, ProgramInvitation
-from .services import ACTIVE_STATUSES, supply_and_demand_ratio
+from .services import ACTIVE_STATUSES, enrolment_closed_reason, supply_and_demand_ratio
 
 ROSTER_PAGE_SIZE = 25
 # Every word must match; more words than this are ignored (one pasted paragraph stays cheap).
@@ -601,6 +601,13 @@ def _inviter_name(user) -> str:
     return user.get_full_name() or settings.ORGANISATION_NAME
 
 
+def _check_invitable(program: Program) -> None:
+    """Invitations point at the landing page: only send them while people can register."""
+    closed = enrolment_closed_reason(program)
+    if closed:
+        raise InvitationError(f"Invitations go out only while registration is open. {closed}")
+
+
 def invite_to_program(
     program: Program, people: Iterable[Person], *, role: str = "", by=None
 ) -> ProgramInvitationBatch:
@@ -609,6 +616,7 @@ def invite_to_program(
     A person is invited once per program: people already invited, already registered (in any
     role), or who have left the organisation are skipped and reported.
     """
+    _check_invitable(program)
     if role and role not in Role.values:
         raise InvitationError(f"{role!r} is not a role of this program.")
     if role == Role.PEER and program.has_mentor_role:
@@ -708,6 +716,7 @@ def remind_invited(
     those invitations of this program are considered. Rows are locked so two managers pressing
     at once send one reminder.
     """
+    _check_invitable(program)
     now = now or timezone.now()
     reminded: list[ProgramInvitation] = []
     not_due = 0

@@ -416,6 +416,13 @@ def _decidable(program: Program, participants) -> list[Participant]:
     )
 
 
+def _has_other_active_role(participant: Participant) -> bool:
+    others = Participant.objects.filter(
+        program_id=participant.program_id, person_id=participant.person_id
+    ).exclude(pk=participant.pk)
+    return others.filter(status__in=ACTIVE_STATUSES).exists()
+
+
 def approve_participants(program: Program, participants, *, by) -> Decision:
     """Approve applications (or reverse a decline). Mentors and peers are approved; mentees get
     a place if one is free and otherwise wait for one, by registration time.
@@ -429,6 +436,14 @@ def approve_participants(program: Program, participants, *, by) -> Decision:
         decided: list[Participant] = []
         for participant in _decidable(program, participants):
             if participant.status not in (ParticipantStatus.APPLIED, ParticipantStatus.DECLINED):
+                result.skipped.append(participant)
+                continue
+            if (
+                participant.status == ParticipantStatus.DECLINED
+                and not program.allow_both_roles
+                and _has_other_active_role(participant)
+            ):
+                # Reversing a decline must not give someone two roles where one is the rule.
                 result.skipped.append(participant)
                 continue
             if participant.role == Role.MENTEE and program.has_mentor_role:
