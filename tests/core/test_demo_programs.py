@@ -63,3 +63,17 @@ def test_demo_answers_pass_the_registration_form_validation(demo):
 def test_seeding_sends_no_email_and_runs_once(demo):
     assert mail.outbox == []
     assert seed_demo_programs() == list(Program.objects.all())
+
+
+def test_the_printed_demo_accounts_are_not_registered_anywhere(demo):
+    from trellis.core.demo import seed_demo_organisation as seed
+
+    credentials = seed()
+    emails = [
+        credentials.admin_email,
+        credentials.program_manager_email,
+        credentials.participant_email,
+    ]
+    from trellis.enrolment.models import Participant
+
+    assert not Participant.objects.filter(person__email__in=emails).exists()

@@ -140,10 +140,18 @@ def seed_demo_programs(seed: int = 2026) -> list[Program]:
         return list(Program.objects.all())
     rng = Random(seed)
     manager = User.objects.get(email="amara.okafor@northwind.example")
-    participant_account = User.objects.get(email="daniel.kim@northwind.example")
+    # The three people the demo prints stay unregistered: the participant can join from the
+    # landing pages, and the admin and program manager run programs rather than take part.
+    personas = User.objects.filter(
+        email__in=[
+            "daniel.kim@northwind.example",
+            "amara.okafor@northwind.example",
+            "morgan.ellis@northwind.example",
+        ]
+    ).values_list("person_id", flat=True)
     people = list(
         Person.objects.active()
-        .exclude(pk=participant_account.person_id)
+        .exclude(pk__in=list(personas))
         .select_related("department", "location")
         .prefetch_related("skills")
         .order_by("employee_id")
