@@ -6,7 +6,10 @@ import factory
 from factory.django import DjangoModelFactory
 
 from trellis.accounts.models import Role, User
+from trellis.enrolment.models import Participant, ParticipantStatus, ProgramInvitation
 from trellis.people.models import Department, Language, Location, Person, Skill
+from trellis.programs.models import Program, Question, QuestionKind
+from trellis.programs.models import Role as ProgramRole
 
 
 class DepartmentFactory(DjangoModelFactory):
@@ -84,3 +87,51 @@ class ProgramManagerFactory(ParticipantFactory):
 
 class AdminFactory(ParticipantFactory):
     role = Role.ADMIN
+
+
+class ProgramFactory(DjangoModelFactory):
+    """A bare draft cohort program; pass `managed_by=[user, ...]` to name its managers."""
+
+    class Meta:
+        model = Program
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Program {n}")
+    slug = factory.Sequence(lambda n: f"program-{n}")
+    matching_weights = factory.LazyFunction(lambda: {"skills": 1.0})
+
+    @factory.post_generation
+    def managed_by(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.managers.add(*extracted)
+
+
+class QuestionFactory(DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    program = factory.SubFactory(ProgramFactory)
+    kind = QuestionKind.SHORT_TEXT
+    label = factory.Sequence(lambda n: f"Question {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class RegistrationFactory(DjangoModelFactory):
+    """A registration row written directly, bypassing the enrolment service."""
+
+    class Meta:
+        model = Participant
+
+    program = factory.SubFactory(ProgramFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = ProgramRole.MENTEE
+    status = ParticipantStatus.APPROVED
+    answers = factory.LazyFunction(dict)
+
+
+class ProgramInvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = ProgramInvitation
+
+    program = factory.SubFactory(ProgramFactory)
+    person = factory.SubFactory(PersonFactory)

@@ -1,14 +1,11 @@
 """Factories, fixtures and helpers for the manager pages' tests (roster, export, supply and
 demand, invitations). Test modules import the fixtures they use from here."""
 
-import re
-from html import unescape
-
 import factory
 import pytest
 from django.contrib.messages import get_messages
-from factory.django import DjangoModelFactory
 
+from tests import factories
 from tests.factories import (
     DepartmentFactory,
     LocationFactory,
@@ -16,62 +13,31 @@ from tests.factories import (
     ProgramManagerFactory,
     SkillFactory,
 )
-from trellis.enrolment.models import Participant, ParticipantStatus, ProgramInvitation
-from trellis.programs.models import Criterion, Program, Question, QuestionKind, Role, Status
+from tests.helpers import page_text  # noqa: F401 (re-exported for the tests here)
+from trellis.enrolment.models import ParticipantStatus
+from trellis.programs.models import Criterion, QuestionKind, Role, Status
 
 
-class RosterProgramFactory(DjangoModelFactory):
-    class Meta:
-        model = Program
-        skip_postgeneration_save = True
-
+class RosterProgramFactory(factories.ProgramFactory):
     name = factory.Sequence(lambda n: f"Mentoring program {n}")
     slug = factory.Sequence(lambda n: f"mentoring-{n}")
     status = Status.ENROLLING
     mentor_capacity = 2
 
-    @factory.post_generation
-    def managed_by(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.managers.add(*extracted)
 
-
-class QuestionFactory(DjangoModelFactory):
-    class Meta:
-        model = Question
-
+class QuestionFactory(factories.QuestionFactory):
     program = factory.SubFactory(RosterProgramFactory)
-    kind = QuestionKind.SHORT_TEXT
-    label = factory.Sequence(lambda n: f"Question {n}")
     is_required = False
-    position = factory.Sequence(lambda n: n)
 
 
-class ParticipantRowFactory(DjangoModelFactory):
+class ParticipantRowFactory(factories.RegistrationFactory):
     """A registration row written directly (the registration flow has its own tests)."""
 
-    class Meta:
-        model = Participant
-
     program = factory.SubFactory(RosterProgramFactory)
-    person = factory.SubFactory(PersonFactory)
-    role = Role.MENTEE
-    status = ParticipantStatus.APPROVED
-    answers = factory.LazyFunction(dict)
 
 
-class ProgramInvitationFactory(DjangoModelFactory):
-    class Meta:
-        model = ProgramInvitation
-
+class ProgramInvitationFactory(factories.ProgramInvitationFactory):
     program = factory.SubFactory(RosterProgramFactory)
-    person = factory.SubFactory(PersonFactory)
-
-
-def page_text(response) -> str:
-    """The response as a reader sees it: tags removed, white space collapsed."""
-    html = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(unescape(html).split())
 
 
 def listed(response) -> list[str]:

@@ -1,8 +1,5 @@
 """The directory page: search, filters, pagination, htmx partial, query count."""
 
-import re
-from html import unescape
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,17 +12,12 @@ from tests.factories import (
     ProgramManagerFactory,
     SkillFactory,
 )
+from tests.helpers import page_text
 from trellis.people.selectors import DIRECTORY_PAGE_SIZE, filter_options, search_directory
 
 pytestmark = pytest.mark.django_db
 
 DIRECTORY = reverse("people:directory")
-
-
-def page_text(response) -> str:
-    """The response as a reader sees it: tags removed, white space collapsed."""
-    html = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(unescape(html).split())
 
 
 def listed_names(response) -> list[str]:

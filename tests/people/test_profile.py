@@ -1,8 +1,6 @@
 """Profile pages, and editing your own profile (and nobody else's)."""
 
 import datetime
-import re
-from html import unescape
 
 import pytest
 from django.test import Client
@@ -17,16 +15,12 @@ from tests.factories import (
     SkillFactory,
     UserFactory,
 )
+from tests.helpers import page_text
 from trellis.people.models import Language, Person, Skill, SkillAlias
 
 pytestmark = pytest.mark.django_db
 
 EDIT = reverse("people:profile_edit")
-
-
-def page_text(response) -> str:
-    html = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(unescape(html).split())
 
 
 def profile_url(person) -> str:

@@ -5,66 +5,23 @@ registrations, and clients signed in as a program's manager or as another progra
 """
 
 import datetime
-import re
-from html import unescape
 
-import factory
 import pytest
 from django.utils import timezone
-from factory.django import DjangoModelFactory
 
-from tests.factories import PersonFactory, ProgramManagerFactory
-from trellis.enrolment.models import Participant, ParticipantStatus
-from trellis.programs.models import Program, ProgramTemplate, Question, QuestionKind, Role, Status
+from tests.factories import (  # noqa: F401 (re-exported for the programs tests)
+    PersonFactory,
+    ProgramFactory,
+    ProgramManagerFactory,
+    QuestionFactory,
+    RegistrationFactory,
+)
+from tests.helpers import page_text  # noqa: F401 (re-exported for the tests here)
+from trellis.programs.models import Program, ProgramTemplate, Status
 from trellis.programs.services import create_program_from_template, sync_builtin_templates
 
 # A fixed "today" for the functions that take one; pages use the real date.
 TODAY = datetime.date(2027, 3, 1)
-
-
-class ProgramFactory(DjangoModelFactory):
-    """A bare draft cohort program; pass `managed_by=[user, ...]` to name its managers."""
-
-    class Meta:
-        model = Program
-        skip_postgeneration_save = True
-
-    name = factory.Sequence(lambda n: f"Program {n}")
-    slug = factory.Sequence(lambda n: f"program-{n}")
-    matching_weights = factory.LazyFunction(lambda: {"skills": 1.0})
-
-    @factory.post_generation
-    def managed_by(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.managers.add(*extracted)
-
-
-class QuestionFactory(DjangoModelFactory):
-    class Meta:
-        model = Question
-
-    program = factory.SubFactory(ProgramFactory)
-    kind = QuestionKind.SHORT_TEXT
-    label = factory.Sequence(lambda n: f"Question {n}")
-    position = factory.Sequence(lambda n: n)
-
-
-class RegistrationFactory(DjangoModelFactory):
-    """A registration row written directly (the enrolment service is another app's)."""
-
-    class Meta:
-        model = Participant
-
-    program = factory.SubFactory(ProgramFactory)
-    person = factory.SubFactory(PersonFactory)
-    role = Role.MENTEE
-    status = ParticipantStatus.APPROVED
-
-
-def page_text(response) -> str:
-    """The response as a reader sees it: tags removed, white space collapsed."""
-    html = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(unescape(html).split())
 
 
 @pytest.fixture
