@@ -3,16 +3,31 @@ nothing from Django or the apps (tests/matching/test_isolation.py enforces it)."
 
 from trellis.matching.criteria import Criterion, Profile, allowed_pairs, score_matrix
 from trellis.matching.explain import PairExplanation, explain_pair, explain_unmatched
+from trellis.matching.groups import CircleResult, PeerResult, form_circles, peer_pairs
 from trellis.matching.solve import Assignment, assign
+from trellis.matching.stable import (
+    StableResult,
+    blocking_pairs,
+    preferences_from_scores,
+    stable_match,
+)
 
 __all__ = [
     "Assignment",
+    "CircleResult",
     "Criterion",
     "PairExplanation",
+    "PeerResult",
     "Profile",
+    "StableResult",
     "allowed_pairs",
     "assign",
+    "blocking_pairs",
     "explain_pair",
     "explain_unmatched",
+    "form_circles",
+    "peer_pairs",
+    "preferences_from_scores",
     "score_matrix",
+    "stable_match",
 ]
