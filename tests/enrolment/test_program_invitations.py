@@ -279,3 +279,43 @@ def test_no_invitations_or_reminders_while_registration_is_not_open(program, sta
         remind_invited(program, now=timezone.now() + datetime.timedelta(days=10))
     assert ProgramInvitation.objects.count() == 1
     assert mail.outbox == []
+
+
+def test_people_without_an_account_get_a_sign_up_link_that_leads_to_the_program(
+    client, program, settings
+):
+    import re
+
+    from tests.factories import ParticipantFactory
+    from trellis.accounts.models import User
+
+    settings.SITE_URL = "http://testserver"
+    newcomer = PersonFactory(first_name="Nia", email="nia@example.com")
+    member = ParticipantFactory()
+    invite_to_program(program, [newcomer, member.person])
+
+    to_newcomer = next(m for m in mail.outbox if m.to == [newcomer.email])
+    to_member = next(m for m in mail.outbox if m.to == [member.email])
+    assert "choose your password" in to_newcomer.body.lower()
+    assert "/accounts/invite/" not in to_member.body  # has an account: just the program page
+    link = re.search(r"http://testserver(/accounts/invite/\S+)", to_newcomer.body).group(1)
+
+    response = client.post(
+        link, {"password1": "a sturdy passphrase", "password2": "a sturdy passphrase"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("programs:landing", args=[program.slug])
+    assert User.objects.get(email="nia@example.com").person == newcomer
+
+
+def test_the_sign_up_link_never_redirects_off_site(client):
+    from trellis.accounts.services import create_sign_up_link
+
+    person = PersonFactory()
+    link = create_sign_up_link(person)
+    path = link.url.split("://", 1)[1].split("/", 1)[1]
+    response = client.post(
+        f"/{path}?next=https://evil.example/",
+        {"password1": "a sturdy passphrase", "password2": "a sturdy passphrase"},
+    )
+    assert response["Location"] == reverse("core:home")

@@ -6,7 +6,7 @@ Views, the CLI and (later) SCIM provisioning call these; they own the transactio
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -36,6 +36,55 @@ def _invitation_url(token: str) -> str:
     return settings.SITE_URL + reverse("accounts:accept_invitation", args=[token])
 
 
+@dataclass(frozen=True)
+class SignUpLink:
+    url: str
+    expires_at: datetime
+
+
+def people_without_account(people: Iterable[Person]) -> set[int]:
+    """Ids of the given people whose address and record no account uses yet."""
+    people = list(people)
+    with_account = set(User.objects.filter(person__in=people).values_list("person_id", flat=True))
+    # An account may already use the address (an earlier employee's, or a separate IT account):
+    # an invitation must never hand that account to someone else.
+    emails_with_account = set(
+        User.objects.annotate(lowered=Lower("email"))
+        .filter(lowered__in=[person.email.lower() for person in people])
+        .values_list("lowered", flat=True)
+    )
+    return {
+        person.pk
+        for person in people
+        if person.pk not in with_account and person.email.lower() not in emails_with_account
+    }
+
+
+def create_sign_up_link(
+    person: Person, *, role: str = Role.PARTICIPANT, invited_by: User | None = None
+) -> SignUpLink:
+    """A new one-time sign-up link for the person; earlier unused links stop working.
+
+    The caller checks the person may have one (active, no account: people_without_account)
+    and sends it.
+    """
+    now = timezone.now()
+    Invitation.objects.filter(
+        person=person, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
+    Invitation.objects.create(
+        person=person,
+        email=person.email,
+        role=role,
+        token_hash=Invitation.hash_token(token),
+        invited_by=invited_by,
+        expires_at=expires_at,
+    )
+    return SignUpLink(_invitation_url(token), expires_at)
+
+
 def invite_people(
     people: Iterable[Person], *, role: str = Role.PARTICIPANT, invited_by: User | None = None
 ) -> InvitationBatch:
@@ -44,40 +93,20 @@ def invite_people(
     Earlier unused invitations for the same people are revoked, so only the newest link works.
     """
     people = list(people)
-    with_account = set(User.objects.filter(person__in=people).values_list("person_id", flat=True))
-    # An account may already use the address (an earlier employee's, or a separate IT account):
-    # the invitation must never hand that account to someone else.
-    emails_with_account = set(
-        User.objects.annotate(lowered=Lower("email"))
-        .filter(lowered__in=[person.email.lower() for person in people])
-        .values_list("lowered", flat=True)
-    )
+    may_sign_up = people_without_account(people)
     invited: list[Person] = []
     skipped_with_account: list[Person] = []
     skipped_inactive: list[Person] = []
-    now = timezone.now()
-    expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
     inviter_name = invited_by.get_full_name() if invited_by else settings.ORGANISATION_NAME
     with transaction.atomic():
         for person in people:
             if not person.is_active:
                 skipped_inactive.append(person)
                 continue
-            if person.pk in with_account or person.email.lower() in emails_with_account:
+            if person.pk not in may_sign_up:
                 skipped_with_account.append(person)
                 continue
-            Invitation.objects.filter(
-                person=person, accepted_at__isnull=True, revoked_at__isnull=True
-            ).update(revoked_at=now)
-            token = secrets.token_urlsafe(32)
-            Invitation.objects.create(
-                person=person,
-                email=person.email,
-                role=role,
-                token_hash=Invitation.hash_token(token),
-                invited_by=invited_by,
-                expires_at=expires_at,
-            )
+            link = create_sign_up_link(person, role=role, invited_by=invited_by)
             # The database-backed queue enqueues inside this transaction: the email exists
             # exactly when the invitation does.
             send_templated_email(
@@ -86,8 +115,8 @@ def invite_people(
                 {
                     "first_name": person.first_name,
                     "inviter_name": inviter_name,
-                    "invitation_url": _invitation_url(token),
-                    "expires_at": expires_at,
+                    "invitation_url": link.url,
+                    "expires_at": link.expires_at,
                 },
             )
             invited.append(person)

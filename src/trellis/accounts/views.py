@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from trellis.core.permissions import admin_required
@@ -98,6 +99,12 @@ def accept_invitation(request, token):
             )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome to Trellis. Your account is ready.")
+        # A program invitation sends people on to the program's page; only local paths.
+        next_url = request.GET.get("next", "")
+        if url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(next_url)
         return redirect("core:home")
     return render(
         request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}

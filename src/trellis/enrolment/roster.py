@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -20,6 +21,7 @@ from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 
+from trellis.accounts.services import create_sign_up_link, people_without_account
 from trellis.notifications.services import send_templated_email
 from trellis.people.models import Department, Location, Person, Skill
 from trellis.programs.models import Criterion, Program, Question, QuestionKind, Role
@@ -636,6 +638,8 @@ def invite_to_program(
         )
     )
     batch = ProgramInvitationBatch([], [], [], [])
+    # People without a Trellis account get their sign-up link in the same email.
+    may_sign_up = people_without_account(people)
     context = {
         "program": program,
         "role_label": Role(role).label.lower() if role else "",
@@ -657,10 +661,21 @@ def invite_to_program(
                 if not created:  # invited by someone else a moment ago
                     batch.already_invited.append(person)
                     continue
+                sign_up = sign_up_url = None
+                if person.pk in may_sign_up:
+                    sign_up = create_sign_up_link(person, invited_by=by)
+                    # After choosing a password they land on the program's page.
+                    landing_path = reverse("programs:landing", args=[program.slug])
+                    sign_up_url = f"{sign_up.url}?{urlencode({'next': landing_path})}"
                 send_templated_email(
                     "program_invitation",
                     person.email,
-                    {**context, "first_name": person.first_name},
+                    {
+                        **context,
+                        "first_name": person.first_name,
+                        "sign_up": sign_up,
+                        "sign_up_url": sign_up_url,
+                    },
                 )
                 batch.invited.append(person)
     return batch
