@@ -56,3 +56,26 @@ def test_unmatched_sentences_are_specific():
     assert "No mentor is allowed" in explain_unmatched(
         result.reasons[2], 2, scores, capacity, allowed=allowed
     )
+
+
+def test_sentence_keeps_the_spelling_of_names_and_separates_reasons_with_semicolons():
+    mentee = Profile(
+        "a",
+        utc_offset=0,
+        skills_sought=frozenset({"sql", "negotiation"}),
+        languages=frozenset({"english", "german"}),
+    )
+    mentor = Profile(
+        "b",
+        name="Dana Smith",
+        utc_offset=0,
+        skills_offered=frozenset({"SQL", "Negotiation"}),
+        languages=frozenset({"English", "German"}),
+    )
+    config = [Criterion("skills", 3), Criterion("language", 2), Criterion("time_zone", 1)]
+    _, parts = score_matrix([mentee], [mentor], config)
+    sentence = explain_pair(mentee, mentor, parts, config, 0, 0).sentence
+    assert sentence == (
+        "Dana offers Negotiation and SQL, which you asked for; you both speak English and "
+        "German; your working hours fully overlap."
+    )

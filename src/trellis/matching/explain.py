@@ -49,22 +49,25 @@ def _listing(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _shared(wanted: Sequence[str], offered: Sequence[str]) -> list[str]:
+    """Items on both lists, compared without case, spelled as the second list spells them."""
+    wanted_keys = {item.strip().lower() for item in wanted}
+    spelled = {item.strip().lower(): item.strip() for item in offered}
+    return [spelled[key] for key in sorted(wanted_keys & spelled.keys())]
+
+
 def _phrase(name: str, value: float, mentee: Profile, mentor: Profile, options: Mapping) -> str:
     """Why criterion `name` scored well for this pair, in words (empty if nothing to say)."""
     first = mentor.name.split()[0] if mentor.name else "your mentor"
     if name == "skills":
-        shared = sorted(
-            {s.lower() for s in mentee.skills_sought} & {s.lower() for s in mentor.skills_offered}
-        )
+        shared = _shared(mentee.skills_sought, mentor.skills_offered)
         if shared:
             return f"{first} offers {_listing(shared[:3])}, which you asked for"
         return f"{first} offers skills close to the ones you asked for"
     if name == "goals":
-        shared = sorted(
-            {s.lower() for s in mentee.goals} & {s.lower() for s in mentor.skills_offered}
-        )
+        shared = _shared(mentee.goals, mentor.skills_offered)
         if shared:
-            return f"{first} has experience in {_listing(shared[:3])}, your goals"
+            return f"{first} has experience in {_listing(shared[:3])}, which you want to work on"
         return f"{first}'s experience fits your goals"
     if name == "seniority":
         if mentee.level is not None and mentor.level is not None:
@@ -82,9 +85,7 @@ def _phrase(name: str, value: float, mentee: Profile, mentor: Profile, options: 
             return "your working hours fully overlap"
         return f"your working hours overlap {value:.0%}"
     if name == "language":
-        shared = sorted(
-            {x.lower() for x in mentee.languages} & {x.lower() for x in mentor.languages}
-        )
+        shared = _shared(mentee.languages, mentor.languages)
         return f"you both speak {_listing(shared[:2])}" if shared else ""
     if name == "text":
         common = sorted(set(tokens(mentee.text)) & set(tokens(mentor.text)))
@@ -120,7 +121,8 @@ def explain_pair(
             phrases.append(phrase)
         if len(phrases) == top:
             break
-    sentence = _listing(phrases) if phrases else "the best available pairing overall"
+    # Semicolons between reasons: each reason may itself be a list ("A, B and C").
+    sentence = "; ".join(phrases) if phrases else "the best available pairing overall"
     sentence = sentence[0].upper() + sentence[1:] + "."
     return PairExplanation(score=sum(parts.values()), contributions=parts, sentence=sentence)
 
