@@ -94,7 +94,7 @@ def _indicator(sets: Sequence[Iterable[str]], vocabulary: Mapping[str, int]) -> 
     return matrix
 
 
-def _dense(matrix: Any) -> FloatArray:
+def _dense(matrix: sp.csr_array | FloatArray) -> FloatArray:
     return np.asarray(matrix.todense() if sp.issparse(matrix) else matrix, dtype=np.float64)
 
 
@@ -135,7 +135,7 @@ def _coverage(
         close = _dense(a @ near.T)
         exact = exact + partial * (close - exact)
     counts = np.asarray(a.sum(axis=1)).ravel()
-    out = np.full(exact.shape, NEUTRAL)
+    out = np.full(exact.shape, NEUTRAL, dtype=np.float64)
     stated = counts > 0
     out[stated] = exact[stated] / counts[stated, None]
     return np.clip(out, 0.0, 1.0)

@@ -3,7 +3,7 @@ reasons, and a specific sentence for every mentee who stayed unmatched."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,14 +49,16 @@ def _listing(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _shared(wanted: Sequence[str], offered: Sequence[str]) -> list[str]:
+def _shared(wanted: Iterable[str], offered: Iterable[str]) -> list[str]:
     """Items on both lists, compared without case, spelled as the second list spells them."""
     wanted_keys = {item.strip().lower() for item in wanted}
     spelled = {item.strip().lower(): item.strip() for item in offered}
     return [spelled[key] for key in sorted(wanted_keys & spelled.keys())]
 
 
-def _phrase(name: str, value: float, mentee: Profile, mentor: Profile, options: Mapping) -> str:
+def _phrase(
+    name: str, value: float, mentee: Profile, mentor: Profile, options: Mapping[str, object]
+) -> str:
     """Why criterion `name` scored well for this pair, in words (empty if nothing to say)."""
     first = mentor.name.split()[0] if mentor.name else "your mentor"
     if name == "skills":

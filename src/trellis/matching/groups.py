@@ -149,8 +149,7 @@ def _exact(s: FloatArray, ok: BoolArray) -> IntArray:
         (np.ones(2 * e), (np.concatenate([ii, jj]), np.tile(np.arange(e), 2))), shape=(n, e)
     )
     degree = LinearConstraint(incidence, 0, 1)
-    options = {"mip_rel_gap": 0.0}
-    integral = np.ones(e)
+    integral = np.ones(e, dtype=np.uint8)
     most = int(np.count_nonzero(ok.any(axis=1))) // 2
     greedy = _greedy(n, ii, jj, s[ii, jj])
     count = int((greedy >= 0).sum()) // 2
@@ -160,8 +159,10 @@ def _exact(s: FloatArray, ok: BoolArray) -> IntArray:
             constraints=[degree],
             integrality=integral,
             bounds=Bounds(0, 1),
-            options=options,
+            options={"mip_rel_gap": 0.0},
         )
+        if run.fun is None:
+            raise RuntimeError(f"integer program failed: {run.message}")
         count = round(-run.fun)
     top = float(s[ii, jj].max())
     q = max(20, min(36, 45 - math.ceil(math.log2(n + 1))))
@@ -171,7 +172,7 @@ def _exact(s: FloatArray, ok: BoolArray) -> IntArray:
         constraints=[degree, LinearConstraint(np.ones((1, e)), count, count)],
         integrality=integral,
         bounds=Bounds(0, 1),
-        options=options,
+        options={"mip_rel_gap": 0.0},
     )
     if run.x is None:
         raise RuntimeError(f"integer program failed: {run.message}")
@@ -330,7 +331,11 @@ def _fractional_lp(
     incidence = sp.csr_array(
         (np.ones(2 * e), (np.concatenate([ii, jj]), np.tile(np.arange(e), 2))), shape=(n, e)
     )
-    run = linprog(-w, A_ub=incidence, b_ub=np.ones(n), bounds=(0, None), method="highs-ipm")
+    # Stub gap: scipy-stubs 1.18 types A_ub as dense only, but scipy's linprog accepts a
+    # sparse A_ub for the HiGHS methods (only the legacy simplex methods reject one).
+    run = linprog(  # type: ignore[call-overload]
+        -w, A_ub=incidence, b_ub=np.ones(n), bounds=(0, None), method="highs-ipm"
+    )
     if run.status != 0:
         raise RuntimeError(f"linear program failed: {run.message}")
     return np.asarray(run.x, dtype=np.float64), np.maximum(-run.ineqlin.marginals, 0.0)

@@ -525,7 +525,12 @@ def _manager_loops(managers: Mapping[str, str | None]) -> list[list[str]]:
         path: list[str] = []
         position: dict[str, int] = {}
         current: str | None = start
-        while current in managers and current not in done and current not in position:
+        while (
+            current is not None
+            and current in managers
+            and current not in done
+            and current not in position
+        ):
             position[current] = len(path)
             path.append(current)
             current = managers[current]
