@@ -1,3 +1,4 @@
+import logging
 import socket
 from email import message_from_bytes, policy
 
@@ -25,6 +26,9 @@ def _free_port() -> int:
 
 @pytest.fixture
 def smtp_server():
+    # aiosmtpd logs each session from its own thread, sometimes after pytest has closed the
+    # captured stream ("Logging error ... I/O operation on closed file"): keep it to warnings.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
