@@ -16,7 +16,7 @@ test:
 lint:
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy --strict src/trellis/matching
+	$(UV) run --frozen mypy --strict src/trellis/matching src/trellis/csvfiles.py
 
 format:
 	$(UV) run --frozen ruff format .

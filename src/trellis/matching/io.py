@@ -5,11 +5,9 @@ database, no settings and no server (docs/matching.md, "Spreadsheet command").""
 from __future__ import annotations
 
 import argparse
-import codecs
 import csv
 import datetime as dt
 import inspect
-import io
 import math
 import os
 import re
@@ -25,6 +23,7 @@ from typing import Any, TypeGuard
 
 import numpy as np
 
+from trellis import csvfiles
 from trellis.matching.criteria import CRITERIA, Criterion, Profile, allowed_pairs, score_matrix
 from trellis.matching.explain import explain_pair, explain_unmatched
 from trellis.matching.solve import assign
@@ -44,7 +43,6 @@ __all__ = [
 
 EXIT_BAD_INPUT = 2
 LIST_SEPARATOR = ";"
-DELIMITERS = (",", ";", "\t")
 MAX_ERRORS_SHOWN = 200
 
 # Criteria and weights used without --config (options keep the scorers' defaults).
@@ -93,12 +91,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _UTC_OFFSET = re.compile(r"^(?:utc|gmt) ?([+-]) ?(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
 
 
-def _header_key(header: str) -> str:
-    return re.sub(r"[\s_.\-]+", "", header.strip().casefold())
-
-
 _HEADER_LOOKUP = {
-    _header_key(alias): name for name, aliases in HEADER_ALIASES.items() for alias in aliases
+    csvfiles.header_key(alias): name
+    for name, aliases in HEADER_ALIASES.items()
+    for alias in aliases
 }
 
 
@@ -325,17 +321,10 @@ class _Row:
 
 
 def _decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data.removeprefix("\ufeff")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise MatchInputError(
-            f"The file is not UTF-8 text (unreadable byte at position {exc.start + 1}); "
-            "save or export it as 'CSV UTF-8'."
-        ) from None
+        return csvfiles.decode(data)
+    except csvfiles.CsvFileError as error:
+        raise MatchInputError(str(error)) from None
 
 
 def _split_list(value: str) -> frozenset[str]:
@@ -377,33 +366,15 @@ def _read_rows(
     text: str,
 ) -> tuple[dict[str, str], list[str], list[_Row], list[tuple[int, str]]]:
     """(canonical column -> header as written, ignored headers, rows, (line, problem)s)."""
-    if not text.strip():
-        raise MatchInputError("The file is empty.")
-    header_line = text.split("\n", 1)[0]
-    delimiter = max(DELIMITERS, key=header_line.count)
-    if not header_line.count(delimiter):
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = next(reader)
-    except csv.Error as exc:
-        raise MatchInputError(f"Line 1 cannot be read as CSV: {exc}.") from None
-    columns: dict[str, str] = {}
-    positions: dict[str, int] = {}
-    ignored: list[str] = []
-    for position, heading in enumerate(header):
-        name = _HEADER_LOOKUP.get(_header_key(heading))
-        if name is None:
-            if heading.strip():
-                ignored.append(heading.strip())
-            continue
-        if name in columns:
-            raise MatchInputError(
-                f"Line 1: the columns {columns[name]!r} and {heading.strip()!r} both mean "
-                f"{name}; keep one of them."
-            )
-        columns[name] = heading.strip()
-        positions[name] = position
+        reader, header_info = csvfiles.read_header(text, _HEADER_LOOKUP)
+    except csvfiles.CsvFileError as error:
+        message = str(error)
+        if error.line and not message.startswith("Line"):
+            message = f"Line {error.line}: {message}"
+        raise MatchInputError(message) from None
+    header = header_info.cells
+    columns, positions, ignored = header_info.columns, header_info.positions, header_info.ignored
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         found = ", ".join(repr(h) for h in header) or "nothing"

@@ -5,10 +5,8 @@
 upload, preview and confirm pages. docs/import.md describes the file format for people.
 """
 
-import codecs
 import csv
 import datetime
-import io
 import re
 import uuid
 from collections import defaultdict
@@ -18,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connections, router, transaction
 from django.utils import timezone
+
+from trellis import csvfiles
 
 from .models import (
     Department,
@@ -77,7 +77,6 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 LIST_SEPARATOR = ";"
-DELIMITERS = (",", ";", "\t")
 MAX_LENGTHS = {
     "employee_id": 64,
     "email": 254,
@@ -93,12 +92,10 @@ LINK_CHANGES = frozenset({"manager", "skills", "languages"})
 BATCH_SIZE = 500
 
 
-def _header_key(header: str) -> str:
-    return re.sub(r"[\s_.\-]+", "", header.strip().casefold())
-
-
 _HEADER_LOOKUP = {
-    _header_key(alias): name for name, aliases in HEADER_ALIASES.items() for alias in aliases
+    csvfiles.header_key(alias): name
+    for name, aliases in HEADER_ALIASES.items()
+    for alias in aliases
 }
 
 # "5", "05", "5.0", "L5", "IC5", "Level 5", "grade-5".
@@ -240,25 +237,11 @@ def _plural(count: int, noun: str) -> str:
 
 
 def decode_file(data: bytes | str) -> str:
-    """The file's text: UTF-8 with or without a byte-order mark, or UTF-16 with one."""
-    if isinstance(data, str):
-        return data.removeprefix("\ufeff")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+    """The file's text (see trellis.csvfiles.decode); unreadable files raise ImportFileError."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"The file is not UTF-8 text (unreadable byte at position {exc.start + 1}). "
-            "Save or export it as 'CSV UTF-8' and try again."
-        ) from None
-
-
-def _sniff_delimiter(text: str) -> str:
-    """Comma, semicolon or tab: whichever the header line uses most (comma when none)."""
-    header = text.split("\n", 1)[0]
-    best = max(DELIMITERS, key=header.count)
-    return best if header.count(best) else ","
+        return csvfiles.decode(data)
+    except csvfiles.CsvFileError as error:
+        raise ImportFileError(str(error)) from None
 
 
 @dataclass
@@ -295,30 +278,12 @@ class _ParsedFile:
 def read_people_file(data: bytes | str) -> _ParsedFile:
     """Split the file into rows keyed by field name; file-level problems raise ImportFileError."""
     text = decode_file(data)
-    if not text.strip():
-        raise ImportFileError("The file is empty.")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
     try:
-        header = next(reader)
-    except csv.Error as exc:
-        raise ImportFileError(f"Line 1 cannot be read as CSV: {exc}.") from None
-
-    columns: dict[str, str] = {}
-    positions: dict[str, int] = {}
-    ignored: list[str] = []
-    for position, heading in enumerate(header):
-        name = _HEADER_LOOKUP.get(_header_key(heading))
-        if name is None:
-            if heading.strip():
-                ignored.append(heading.strip())
-            continue
-        if name in columns:
-            raise ImportFileError(
-                f"The columns {columns[name]!r} and {heading.strip()!r} both mean {name}; "
-                "keep one of them."
-            )
-        columns[name] = heading.strip()
-        positions[name] = position
+        reader, header_info = csvfiles.read_header(text, _HEADER_LOOKUP)
+    except csvfiles.CsvFileError as error:
+        raise ImportFileError(str(error)) from None
+    header = header_info.cells
+    columns, positions, ignored = header_info.columns, header_info.positions, header_info.ignored
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         raise ImportFileError(

@@ -1,0 +1,30 @@
+import codecs
+
+import pytest
+
+from trellis import csvfiles
+
+LOOKUP = {"employeeid": "employee_id", "empid": "employee_id", "email": "email"}
+
+
+def test_decodes_utf8_with_bom_and_utf16():
+    assert csvfiles.decode(codecs.BOM_UTF8 + "a,é\n".encode()) == "a,é\n"
+    assert csvfiles.decode("a;é\n".encode("utf-16")) == "a;é\n"
+    with pytest.raises(csvfiles.CsvFileError, match=r"not UTF-8 text .*position 3"):
+        csvfiles.decode(b"ab\xff")
+
+
+def test_header_aliases_delimiter_and_positions():
+    reader, header = csvfiles.read_header("Emp ID;Notes;E-Mail\n1;x;a@b.c\n", LOOKUP)
+    assert header.columns == {"employee_id": "Emp ID", "email": "E-Mail"}
+    assert header.positions == {"employee_id": 0, "email": 2}
+    assert header.ignored == ["Notes"]
+    assert next(reader) == ["1", "x", "a@b.c"] and reader.line_num == 2
+
+
+def test_two_columns_for_one_field_is_an_error_on_line_1():
+    with pytest.raises(csvfiles.CsvFileError, match="both mean employee_id") as error:
+        csvfiles.read_header("employee_id,emp_id\n", LOOKUP)
+    assert error.value.line == 1
+    with pytest.raises(csvfiles.CsvFileError, match="empty"):
+        csvfiles.read_header("  \n", LOOKUP)
