@@ -8,6 +8,7 @@ thousands scores in milliseconds. A criterion with nothing to compare (a blank a
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -332,6 +333,23 @@ CRITERIA: dict[str, Callable[..., FloatArray]] = {
     "text": text_similarity,
     "preferences": preferences,
 }
+
+
+def criterion_options(exclude: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
+    """criterion name -> {option: default}: each scorer's keyword-only parameters.
+
+    The single source of truth for which options a configuration may set; `exclude` drops
+    options a caller computes itself (the program app supplies the skills taxonomy).
+    """
+    skipped = set(exclude)
+    return {
+        name: {
+            parameter.name: parameter.default
+            for parameter in inspect.signature(scorer).parameters.values()
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY and parameter.name not in skipped
+        }
+        for name, scorer in CRITERIA.items()
+    }
 
 
 @dataclass(frozen=True)

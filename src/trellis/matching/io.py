@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import inspect
 import math
 import os
 import re
@@ -24,7 +23,13 @@ from typing import Any, TypeGuard
 import numpy as np
 
 from trellis import csvfiles
-from trellis.matching.criteria import CRITERIA, Criterion, Profile, allowed_pairs, score_matrix
+from trellis.matching.criteria import (
+    Criterion,
+    Profile,
+    allowed_pairs,
+    criterion_options,
+    score_matrix,
+)
 from trellis.matching.explain import explain_pair, explain_unmatched
 from trellis.matching.solve import assign
 
@@ -130,18 +135,6 @@ def default_config() -> MatchConfig:
     return MatchConfig(criteria=tuple(Criterion(n, w) for n, w in DEFAULT_WEIGHTS.items()))
 
 
-def _criterion_options() -> dict[str, dict[str, Any]]:
-    """criterion -> {option: default}: the scorers' keyword-only parameters."""
-    return {
-        name: {
-            p.name: p.default
-            for p in inspect.signature(scorer).parameters.values()
-            if p.kind is inspect.Parameter.KEYWORD_ONLY
-        }
-        for name, scorer in CRITERIA.items()
-    }
-
-
 def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -179,7 +172,7 @@ def read_config(data: Mapping[str, Any], source: str = "config") -> MatchConfig:
         if key not in _MATCHING_KEYS:
             error(f"matching.{key}", f"unknown setting; known: {', '.join(_MATCHING_KEYS)}")
 
-    known = _criterion_options()
+    known = criterion_options()
     criteria: list[Criterion] = []
     weights = matching.get("weights")
     options = matching.get("options", {})

@@ -6,7 +6,6 @@ Template files and saved templates share one shape, documented in docs/programs.
 """
 
 import datetime
-import inspect
 import logging
 import math
 import re
@@ -22,7 +21,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.text import slugify
 
 from trellis.enrolment.models import Participant
-from trellis.matching.criteria import CRITERIA
+from trellis.matching.criteria import criterion_options as matching_criterion_options
 from trellis.people.models import Department, Location
 
 from .models import (
@@ -103,15 +102,7 @@ class ProgramTransitionError(ProgramError):
 
 def criterion_options() -> dict[str, dict[str, Any]]:
     """criterion name -> {option: default} for the options a template may set."""
-    options: dict[str, dict[str, Any]] = {}
-    for name, scorer in CRITERIA.items():
-        options[name] = {
-            parameter.name: parameter.default
-            for parameter in inspect.signature(scorer).parameters.values()
-            if parameter.kind is inspect.Parameter.KEYWORD_ONLY
-            and parameter.name not in _COMPUTED_OPTIONS
-        }
-    return options
+    return matching_criterion_options(exclude=_COMPUTED_OPTIONS)
 
 
 class _Reader:
