@@ -8,7 +8,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,3 +93,33 @@ def read_header(text: str, lookup: Mapping[str, str]) -> tuple[Any, Header]:
         columns[name] = heading.strip()
         positions[name] = position
     return reader, Header(cells, columns, positions, ignored)
+
+
+def data_rows(reader: Any, header: Header) -> Iterator[tuple[int, dict[str, str] | str]]:
+    """Each non-blank row after the header as (physical line, field -> stripped cell), or
+    (line, problem) when the row's width does not match the header's.
+
+    Trailing empty cells beyond the header are tolerated (spreadsheets add them). A line the
+    csv module cannot read raises CsvFileError naming it.
+    """
+    width = len(header.cells)
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise CsvFileError(f"Line {line} cannot be read as CSV: {exc}.", line=line) from None
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
+            cells = cells[:width]
+        if len(cells) != width:
+            yield (
+                line,
+                f"The row has {len(cells)} values but the header has {width} columns; "
+                "check for a value containing the delimiter without quotes.",
+            )
+            continue
+        yield line, {name: cells[i].strip() for name, i in header.positions.items()}

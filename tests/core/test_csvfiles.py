@@ -28,3 +28,13 @@ def test_two_columns_for_one_field_is_an_error_on_line_1():
     assert error.value.line == 1
     with pytest.raises(csvfiles.CsvFileError, match="empty"):
         csvfiles.read_header("  \n", LOOKUP)
+
+
+def test_data_rows_skip_blank_lines_and_report_rows_of_the_wrong_width():
+    text = 'emp_id,email\n1,a@b.c\n\n2,"x\ny@b.c"\n3\n4,d@b.c,,\n'
+    reader, header = csvfiles.read_header(text, LOOKUP)
+    rows = list(csvfiles.data_rows(reader, header))
+    assert rows[0] == (2, {"employee_id": "1", "email": "a@b.c"})
+    assert rows[1] == (4, {"employee_id": "2", "email": "x\ny@b.c"})
+    assert rows[2][0] == 6 and "has 1 values but the header has 2 columns" in rows[2][1]
+    assert rows[3] == (7, {"employee_id": "4", "email": "d@b.c"})  # trailing empty cells

@@ -367,7 +367,7 @@ def _read_rows(
             message = f"Line {error.line}: {message}"
         raise MatchInputError(message) from None
     header = header_info.cells
-    columns, positions, ignored = header_info.columns, header_info.positions, header_info.ignored
+    columns, ignored = header_info.columns, header_info.ignored
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         found = ", ".join(repr(h) for h in header) or "nothing"
@@ -382,29 +382,14 @@ def _read_rows(
         )
     rows: list[_Row] = []
     problems: list[tuple[int, str]] = []
-    width = len(header)
-    while True:
-        line = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise MatchInputError(f"Line {line} cannot be read as CSV: {exc}.") from None
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
-            cells = cells[:width]
-        if len(cells) != width:
-            problems.append(
-                (
-                    line,
-                    f"line {line}: the row has {len(cells)} values but the header has {width} "
-                    "columns; check for a value containing the delimiter without quotes.",
-                )
-            )
-            continue
-        rows.append(_Row(line, {name: cells[i].strip() for name, i in positions.items()}))
+    try:
+        for line, values in csvfiles.data_rows(reader, header_info):
+            if isinstance(values, str):
+                problems.append((line, f"line {line}: {values[0].lower()}{values[1:]}"))
+            else:
+                rows.append(_Row(line, values))
+    except csvfiles.CsvFileError as error:
+        raise MatchInputError(str(error)) from None
     if not rows and not problems:
         raise MatchInputError("The file has column names but no people in it.")
     return columns, ignored, rows, problems

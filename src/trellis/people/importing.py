@@ -5,7 +5,6 @@
 upload, preview and confirm pages. docs/import.md describes the file format for people.
 """
 
-import csv
 import datetime
 import re
 import uuid
@@ -283,7 +282,7 @@ def read_people_file(data: bytes | str) -> _ParsedFile:
     except csvfiles.CsvFileError as error:
         raise ImportFileError(str(error)) from None
     header = header_info.cells
-    columns, positions, ignored = header_info.columns, header_info.positions, header_info.ignored
+    columns, ignored = header_info.columns, header_info.ignored
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         raise ImportFileError(
@@ -294,31 +293,14 @@ def read_people_file(data: bytes | str) -> _ParsedFile:
 
     rows: list[_Row] = []
     errors: list[RowError] = []
-    width = len(header)
-    while True:
-        line = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ImportFileError(f"Line {line} cannot be read as CSV: {exc}.") from None
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
-            cells = cells[:width]
-        if len(cells) != width:
-            errors.append(
-                RowError(
-                    line,
-                    "",
-                    "",
-                    f"The row has {len(cells)} values but the header has {width} columns; "
-                    "check for a value containing the delimiter without quotes.",
-                )
-            )
-            continue
-        rows.append(_Row(line, {name: cells[i].strip() for name, i in positions.items()}))
+    try:
+        for line, values in csvfiles.data_rows(reader, header_info):
+            if isinstance(values, str):
+                errors.append(RowError(line, "", "", values))
+            else:
+                rows.append(_Row(line, values))
+    except csvfiles.CsvFileError as error:
+        raise ImportFileError(str(error)) from None
     if not rows and not errors:
         raise ImportFileError("The file has column names but no people in it.")
     return _ParsedFile(columns, ignored, rows, errors)
@@ -766,11 +748,12 @@ class _Plan:
             return values
 
         # Updates first, so emails they give up are free for the people created after them.
-        # Changed emails pass through a unique placeholder so two people may swap addresses.
+        # Changed emails go through a temporary unique address first, so two people may swap
+        # addresses without tripping the unique constraint halfway.
         update_people_fields(
             ["email"],
             [
-                (person.pk, f"import-{person.pk}-{uuid.uuid4().hex}@placeholder.invalid")
+                (person.pk, f"import-{person.pk}-{uuid.uuid4().hex}@swap.invalid")
                 for _, person, changed in self.updates
                 if "email" in changed
             ],
