@@ -8,6 +8,7 @@ thousands scores in milliseconds. A criterion with nothing to compare (a blank a
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import re
@@ -100,7 +101,16 @@ def _dense(matrix: sp.csr_array | FloatArray) -> FloatArray:
 
 
 def _normalise(values: Iterable[str]) -> list[str]:
+    if isinstance(values, frozenset):
+        return list(_normalised_set(values))
     return [v.strip().lower() for v in values if v.strip()]
+
+
+@functools.lru_cache(maxsize=65_536)
+def _normalised_set(values: frozenset[str]) -> tuple[str, ...]:
+    """Profiles share the same few sets (languages, skills): normalise each once, in sorted
+    order so that vocabularies (and float sums) do not depend on the process's hash seed."""
+    return tuple(sorted({v.strip().lower() for v in values if v.strip()}))
 
 
 def _coverage(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,7 @@ class PairExplanation:
 
 
 def contributions(
-    matrices: Mapping[str, np.ndarray], criteria: Sequence[Criterion], mentee: int, mentor: int
+    matrices: Mapping[str, Any], criteria: Sequence[Criterion], mentee: int, mentor: int
 ) -> dict[str, float]:
     """Each criterion's share of the pair's score (the values sum to the score)."""
     total_weight = sum(c.weight for c in criteria)
@@ -102,7 +103,7 @@ def _phrase(
 def explain_pair(
     mentee: Profile,
     mentor: Profile,
-    matrices: Mapping[str, np.ndarray],
+    matrices: Mapping[str, Any],
     criteria: Sequence[Criterion],
     mentee_index: int,
     mentor_index: int,

@@ -28,9 +28,9 @@ from trellis.matching.criteria import (
     Profile,
     allowed_pairs,
     criterion_options,
-    score_matrix,
 )
 from trellis.matching.explain import explain_pair, explain_unmatched
+from trellis.matching.factors import ScoreModel
 from trellis.matching.solve import assign
 
 __all__ = [
@@ -611,12 +611,14 @@ def match_participants(
     """Score, apply the hard constraints, solve exactly and explain (one row per mentee)."""
     mentees, mentors = list(people.mentees), list(people.mentors)
     criteria = list(config.criteria)
-    scores, parts = score_matrix(mentees, mentors, criteria)
+    model = ScoreModel(mentees, mentors, criteria)
     allowed = allowed_pairs(mentees, mentors)
     capacity = np.array([p.capacity for p in mentors], dtype=np.int64)
     result = assign(
-        scores, capacity, allowed=allowed, min_score=config.min_score, fairness=config.fairness
+        model, capacity, allowed=allowed, min_score=config.min_score, fairness=config.fairness
     )
+    matched = np.flatnonzero(result.mentor >= 0)
+    parts = model.parts(matched, result.mentor[matched])
     header: tuple[str, ...] = ("mentee_id", "mentor_id", "score", "reasons")
     if explain:
         header += tuple(f"{c.name}_contribution" for c in criteria)
@@ -629,16 +631,21 @@ def match_participants(
             code = result.reasons[i]
             unmatched[code] = unmatched.get(code, 0) + 1
             sentence = explain_unmatched(
-                code, i, scores, capacity, allowed=allowed, min_score=config.min_score
+                code,
+                0,
+                model.block(np.array([i])),
+                capacity,
+                allowed=allowed[[i]],
+                min_score=config.min_score,
             )
             rows.append((mentee.id, "", "", sentence) + ("",) * (len(header) - 4))
             continue
         explanation = explain_pair(mentee, mentors[j], parts, criteria, i, j)
-        pair_scores.append(float(scores[i, j]))
+        pair_scores.append(explanation.score)
         row: tuple[str, ...] = (
             mentee.id,
             mentors[j].id,
-            _score_text(float(scores[i, j])),
+            _score_text(explanation.score),
             explanation.sentence,
         )
         if explain:
