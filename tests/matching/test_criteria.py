@@ -3,10 +3,12 @@ import pytest
 
 from trellis.matching.criteria import (
     NEUTRAL,
+    AllowedRows,
     Criterion,
     Profile,
     allowed_pairs,
     department,
+    forbidden_pairs,
     goals,
     language,
     preferences,
@@ -165,3 +167,18 @@ def test_reporting_line_blocks_both_directions():
     assert allowed_pairs(
         [person("x")], [person("z", exclude_ids={"x"})], managers=cyc
     ).tolist() == [[False]]
+
+
+def test_forbidden_pairs_are_a_list_and_allowed_rows_a_function():
+    mentees = [
+        person("mentee", manager_id="manager", exclude_ids={"peer"}),
+        person("other"),
+    ]
+    mentors = [person("manager", manager_id="boss"), person("peer"), person("fine")]
+    rows, cols = forbidden_pairs(mentees, mentors)
+    assert list(zip(rows.tolist(), cols.tolist(), strict=True)) == [(0, 0), (0, 1)]
+    allowed = AllowedRows((rows, cols), (2, 3))
+    assert allowed(np.array([1, 0])).tolist() == [[True, True, True], [False, False, True]]
+    # the same verdicts as the dense mask
+    dense = allowed_pairs(mentees, mentors)
+    assert (allowed(np.arange(2)) == dense).all()

@@ -23,11 +23,13 @@ import scipy.sparse as sp
 __all__ = [
     "CRITERIA",
     "NEUTRAL",
+    "AllowedRows",
     "Criterion",
     "Profile",
     "allowed_pairs",
     "criterion_matrices",
     "department",
+    "forbidden_pairs",
     "goals",
     "language",
     "preferences",
@@ -410,6 +412,62 @@ def _ancestors(person_id: str, managers: Mapping[str, str | None]) -> set[str]:
     return seen
 
 
+def forbidden_pairs(
+    mentees: Sequence[Profile],
+    mentors: Sequence[Profile],
+    *,
+    managers: Mapping[str, str | None] | None = None,
+    previous_pairs: Iterable[tuple[str, str]] = (),
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(mentee indices, mentor indices) of the pairs that may never be made: the same person,
+    anyone in the other's reporting line (either direction), an exclusion stated by either
+    side, a previous (ended) pair. `managers` maps person id -> manager id (defaults to the
+    profiles' manager_id). A handful per person, so a program of any size keeps them as a list.
+    """
+    if managers is None:
+        managers = {p.id: p.manager_id for p in [*mentees, *mentors] if p.manager_id}
+    mentor_index: dict[str, list[int]] = {}
+    for j, p in enumerate(mentors):
+        mentor_index.setdefault(p.id, []).append(j)
+    mentee_index: dict[str, list[int]] = {}
+    for i, p in enumerate(mentees):
+        mentee_index.setdefault(p.id, []).append(i)
+    pairs: set[tuple[int, int]] = set()
+    for i, p in enumerate(mentees):
+        for other in {p.id, *_ancestors(p.id, managers), *p.exclude_ids}:
+            pairs.update((i, j) for j in mentor_index.get(other, ()))
+    for j, p in enumerate(mentors):
+        for other in {*_ancestors(p.id, managers), *p.exclude_ids}:
+            pairs.update((i, j) for i in mentee_index.get(other, ()))
+    for mentee_id, mentor_id in previous_pairs:
+        for i in mentee_index.get(mentee_id, ()):
+            pairs.update((i, j) for j in mentor_index.get(mentor_id, ()))
+    ordered = sorted(pairs)
+    rows = np.array([i for i, _ in ordered], dtype=np.int64)
+    cols = np.array([j for _, j in ordered], dtype=np.int64)
+    return rows, cols
+
+
+class AllowedRows:
+    """`allowed` for `assign` as a function of mentee rows, from the forbidden pairs: the
+    whole (n_mentees, n_mentors) mask is never built (100,000 x 50,000 would be 5 GB)."""
+
+    def __init__(
+        self,
+        forbidden: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+        shape: tuple[int, int],
+    ) -> None:
+        rows, cols = forbidden
+        self.shape = shape
+        self.matrix = sp.csr_array((np.ones(rows.size, dtype=bool), (rows, cols)), shape=shape)
+
+    def __call__(self, mentees: npt.NDArray[np.int64]) -> BoolArray:
+        mask = np.ones((len(mentees), self.shape[1]), dtype=bool)
+        part = self.matrix[np.asarray(mentees)]
+        mask[part.nonzero()] = False
+        return mask
+
+
 def allowed_pairs(
     mentees: Sequence[Profile],
     mentors: Sequence[Profile],
@@ -417,31 +475,10 @@ def allowed_pairs(
     managers: Mapping[str, str | None] | None = None,
     previous_pairs: Iterable[tuple[str, str]] = (),
 ) -> BoolArray:
-    """(n_mentees, n_mentors) bool: False for the same person, anyone in the other's reporting
-    line (either direction), an exclusion stated by either side, a previous (ended) pair, and a
-    mentor without capacity. `managers` maps person id -> manager id (defaults to the profiles'
-    manager_id); the minimum score is applied by the solver."""
-    if managers is None:
-        managers = {p.id: p.manager_id for p in [*mentees, *mentors] if p.manager_id}
-    n, m = len(mentees), len(mentors)
-    ok = np.ones((n, m), dtype=bool)
-    mentor_index: dict[str, list[int]] = {}
-    for j, p in enumerate(mentors):
-        mentor_index.setdefault(p.id, []).append(j)
-    mentee_index: dict[str, list[int]] = {}
-    for i, p in enumerate(mentees):
-        mentee_index.setdefault(p.id, []).append(i)
-    for i, p in enumerate(mentees):
-        for other in {p.id, *_ancestors(p.id, managers), *p.exclude_ids}:
-            for j in mentor_index.get(other, ()):
-                ok[i, j] = False
-    for j, p in enumerate(mentors):
-        for other in {*_ancestors(p.id, managers), *p.exclude_ids}:
-            for i in mentee_index.get(other, ()):
-                ok[i, j] = False
-    for mentee_id, mentor_id in previous_pairs:
-        for i in mentee_index.get(mentee_id, ()):
-            for j in mentor_index.get(mentor_id, ()):
-                ok[i, j] = False
+    """(n_mentees, n_mentors) bool: False for the `forbidden_pairs` and for a mentor without
+    capacity; the minimum score is applied by the solver."""
+    ok = np.ones((len(mentees), len(mentors)), dtype=bool)
+    rows, cols = forbidden_pairs(mentees, mentors, managers=managers, previous_pairs=previous_pairs)
+    ok[rows, cols] = False
     ok[:, [p.capacity <= 0 for p in mentors]] = False
     return ok

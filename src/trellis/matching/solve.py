@@ -121,7 +121,9 @@ def assign(
     fairness: after the count, maximise the weakest pair's score before the total.
     locked: optional (k, 2) int array of (mentee, mentor) pairs kept as they are (existing
         mentorships); they use their mentor's capacity and count in the objective, and are not
-        checked against `allowed` or `min_score`.
+        checked against `allowed` or `min_score`. This is incremental matching for evergreen
+        programs: lock the running pairs, forbid ended ones (`forbidden_pairs(...,
+        previous_pairs=...)`), and newcomers are matched optimally around them.
     method: "auto", "dense" or "sparse" (the latter two for tests and benchmarks).
 
     Objective (lexicographic, exact): most matched mentees; then, with `fairness`, the largest
