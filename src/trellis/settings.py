@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "trellis.notifications",
     "trellis.programs",
     "trellis.enrolment",
+    "trellis.mentorships",
+    "trellis.matches",
 ]
 
 MIDDLEWARE = [

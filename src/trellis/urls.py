@@ -7,6 +7,7 @@ urlpatterns = [
     path("people/", include("trellis.people.urls")),
     path("programs/", include("trellis.programs.urls")),
     path("programs/<slug:slug>/", include("trellis.enrolment.urls")),
+    path("programs/<slug:slug>/matching/", include("trellis.matches.urls")),
     path("admin/", admin.site.urls),
 ]
 

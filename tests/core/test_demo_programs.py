@@ -77,3 +77,15 @@ def test_the_printed_demo_accounts_are_not_registered_anywhere(demo):
     from trellis.enrolment.models import Participant
 
     assert not Participant.objects.filter(person__email__in=emails).exists()
+
+
+def test_a_program_of_over_a_thousand_waits_for_its_match_and_a_running_one_has_pairs(demo):
+    from trellis.mentorships.models import Mentorship
+
+    big = next(p for p in demo if p.name == "Company-wide mentoring 2026")
+    assert big.status == Status.MATCHING
+    assert big.participants.filter(status=ParticipantStatus.APPROVED).count() >= 1_000
+    running = next(p for p in demo if p.status == Status.ACTIVE)
+    pairs = Mentorship.objects.filter(program=running)
+    assert pairs.count() >= 40
+    assert all(pair.reasons for pair in pairs)

@@ -57,6 +57,14 @@ PROGRAM_MANAGER_ONLY = {
     "enrolment:participant_detail",
     "enrolment:supply_demand",
     "enrolment:invite",
+    "matches:runs",
+    "matches:compare",
+    "matches:delete_rule",
+    "matches:run",
+    "matches:progress",
+    "matches:rerun",
+    "matches:publish",
+    "matches:proposal_action",
 }
 
 
@@ -86,10 +94,16 @@ def _url(name: str) -> str:
         "programs:question_delete": [program.slug, question.pk],
         "programs:question_move": [program.slug, question.pk],
         "enrolment:participant_detail": [program.slug, participant.pk],
+        "matches:delete_rule": [program.slug, 1],
+        "matches:run": [program.slug, 1],
+        "matches:progress": [program.slug, 1],
+        "matches:rerun": [program.slug, 1],
+        "matches:publish": [program.slug, 1],
+        "matches:proposal_action": [program.slug, 1, 1],
     }
     if name in args:
         return reverse(name, args=args[name])
-    if name.startswith(("enrolment:", "programs:")) and name not in {
+    if name.startswith(("enrolment:", "programs:", "matches:")) and name not in {
         "programs:list",
         "programs:templates",
     }:

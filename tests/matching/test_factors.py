@@ -169,3 +169,12 @@ def test_score_model_feeds_the_solver_with_locked_pairs_and_reasons():
     assert result.reasons[4] == solve.NO_ALLOWED_MENTOR
     assert result.n_matched == 3
     assert result.total == pytest.approx(2.0)  # two python pairs, the locked sql pair scores 0
+
+
+@pytest.mark.parametrize("n, m", [(0, 3), (3, 0), (0, 0)])
+def test_an_empty_side_scores_an_empty_matrix(n, m):
+    mentees = [Profile(f"e{k}", department="Data", text="python") for k in range(n)]
+    mentors = [Profile(f"r{k}", department="Sales", text="python") for k in range(m)]
+    model = ScoreModel(mentees, mentors, EVERY_CRITERION)
+    assert model.dense().shape == (n, m)
+    assert score_matrix(mentees, mentors, EVERY_CRITERION)[0].shape == (n, m)

@@ -67,6 +67,15 @@ PLANS = [
         days=(-60, -10, 14),
         approve_share=0.8,
     ),
+    # Over a thousand participants, approved and waiting for the manager's match run.
+    _Plan(
+        "career-mentoring",
+        "Company-wide mentoring 2026",
+        Status.MATCHING,
+        360,
+        700,
+        days=(-45, -5, 10),
+    ),
     _Plan("peer-mentoring", "Engineering peer mentoring", Status.ENROLLING, 0, 70),
     _Plan("mentoring-circles", "Leadership circles: first-time managers", Status.ENROLLING, 8, 40),
     _Plan("reverse-mentoring", "Reverse mentoring: AI and data", Status.DRAFT, 0, 0),
@@ -161,7 +170,18 @@ def seed_demo_programs(seed: int = 2026) -> list[Program]:
     with override_settings(TASKS=SILENT_TASKS), transaction.atomic():
         for plan in PLANS:
             programs.append(_seed_program(plan, manager, people, rng, today))
+        for program in programs:
+            if program.status == Status.ACTIVE:
+                _publish_match(program, manager, today)
     return programs
+
+
+def _publish_match(program: Program, manager: User, today) -> None:
+    """A running program has its mentorships: one match run, reviewed and published."""
+    from trellis.matches.services import execute_run, publish_run, start_run
+
+    run = execute_run(start_run(program, by=manager))
+    publish_run(run, by=manager, today=today - datetime.timedelta(days=30))
 
 
 def _seed_program(plan: _Plan, manager: User, people: list[Person], rng: Random, today):

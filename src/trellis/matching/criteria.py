@@ -213,8 +213,8 @@ def department(
     same = (a[:, None] == b[None, :]).astype(np.float64)
     out = same if prefer == "same" else 1.0 - same
     blank = (
-        np.array([not p.department.strip() for p in mentees])[:, None]
-        | np.array([not p.department.strip() for p in mentors])[None, :]
+        np.array([not p.department.strip() for p in mentees], dtype=bool)[:, None]
+        | np.array([not p.department.strip() for p in mentors], dtype=bool)[None, :]
     )
     return np.where(blank, NEUTRAL, out)
 
@@ -255,7 +255,8 @@ def language(mentees: Sequence[Profile], mentors: Sequence[Profile]) -> FloatArr
     b_sets = [_normalise(p.languages) for p in mentors]
     vocabulary = _vocabulary(a_sets + b_sets)
     shared = _dense(_indicator(a_sets, vocabulary) @ _indicator(b_sets, vocabulary).T) > 0
-    blank = np.array([not s for s in a_sets])[:, None] | np.array([not s for s in b_sets])[None, :]
+    blank_a = np.array([not s for s in a_sets], dtype=bool)
+    blank = blank_a[:, None] | np.array([not s for s in b_sets], dtype=bool)[None, :]
     return np.where(blank, NEUTRAL, shared.astype(np.float64))
 
 
@@ -299,8 +300,8 @@ def text_similarity(mentees: Sequence[Profile], mentors: Sequence[Profile]) -> F
     a, b = matrix[: len(mentees)], matrix[len(mentees) :]
     out = np.clip(_dense(a @ b.T), 0.0, 1.0)
     blank = (
-        np.array([not tokens(p.text) for p in mentees])[:, None]
-        | np.array([not tokens(p.text) for p in mentors])[None, :]
+        np.array([not tokens(p.text) for p in mentees], dtype=bool)[:, None]
+        | np.array([not tokens(p.text) for p in mentors], dtype=bool)[None, :]
     )
     return np.where(blank, NEUTRAL, out)
 
@@ -326,7 +327,7 @@ def preferences(mentees: Sequence[Profile], mentors: Sequence[Profile]) -> Float
             asks = [_normalise(getattr(p, kind).get(attribute, ())) for p in mentees]
             vocabulary = _vocabulary(asks + values)
             hit = _dense(_indicator(asks, vocabulary) @ _indicator(values, vocabulary).T) > 0
-            has = np.array([bool(a) for a in asks])
+            has = np.array([bool(a) for a in asks], dtype=bool)
             points += np.where(has[:, None], hit if kind == "wanted" else ~hit, 0.0)
             stated += has
     out = np.full((n, m), NEUTRAL)

@@ -10,6 +10,7 @@ from trellis.accounts.models import Role as AccountRole
 from trellis.accounts.models import User
 from trellis.enrolment.models import Participant, ParticipantStatus
 from trellis.enrolment.services import check_eligibility, enrolment_closed_reason, offered_roles
+from trellis.mentorships.selectors import mentorships_of
 
 from .metrics import KeyResultProgress, MetricResult, key_result_progress, measure_all
 from .models import Format, Metric, Objective, Program, ProgramModel, ProgramTemplate, Role, Status
@@ -196,6 +197,7 @@ class Landing:
     who_may_join: list[tuple[str, str]]
     can_manage: bool
     has_person: bool
+    mentorships: list = field(default_factory=list)
 
 
 def who_may_join(program: Program) -> list[tuple[str, str]]:
@@ -261,6 +263,7 @@ def landing(program: Program, user, *, today: datetime.date | None = None) -> La
         who_may_join=who_may_join(program),
         can_manage=can_manage_program(user, program),
         has_person=bool(user.person_id),
+        mentorships=mentorships_of(user.person_id, program),
     )
 
 

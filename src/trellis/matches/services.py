@@ -1,0 +1,489 @@
+"""Match runs: start one in the background, review and adjust its proposals, compare two runs,
+and publish one as mentorships. Every write here is atomic and checks the run's state."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from trellis.enrolment.models import Participant, ParticipantStatus
+from trellis.matching import ScoreModel, assign
+from trellis.matching.explain import explain_pair, explain_unmatched
+from trellis.mentorships.models import Mentorship, MentorshipStatus
+from trellis.notifications.services import send_templated_email
+from trellis.programs.models import Program, Role
+from trellis.programs.services import ProgramError, check_matching_settings
+
+from .inputs import MatchInputs, load_inputs
+from .models import MatchRun, PairRule, Proposal, ProposalSource, RuleKind, RunStatus
+
+HISTOGRAM_BINS = 10
+
+
+class MatchError(Exception):
+    """A match-run action that cannot be done, with the reason in words."""
+
+
+def _check_settings(weights: dict, options: dict, min_score, fairness) -> dict:
+    try:
+        check_matching_settings(weights, options)
+    except ProgramError as error:
+        raise MatchError(str(error)) from error
+    if not any(float(w) > 0 for w in weights.values()):
+        raise MatchError("Give at least one criterion a weight above 0.")
+    if min_score is not None and not 0 <= float(min_score) <= 1:
+        raise MatchError("The minimum score must be between 0 and 1.")
+    return {
+        "weights": {k: float(v) for k, v in weights.items()},
+        "options": options,
+        "min_score": None if min_score is None else float(min_score),
+        "fairness": bool(fairness),
+    }
+
+
+def default_settings(program: Program) -> dict:
+    return {
+        "weights": dict(program.matching_weights or {}),
+        "options": dict(program.matching_options or {}),
+        "min_score": None,
+        "fairness": False,
+    }
+
+
+def start_run(
+    program: Program,
+    *,
+    by,
+    weights: dict | None = None,
+    options: dict | None = None,
+    min_score: float | None = None,
+    fairness: bool = False,
+) -> MatchRun:
+    """Create a queued run and hand it to the task worker (run at once in tests)."""
+    from .tasks import execute_match_run
+
+    if program.format not in ("one_to_one", "reverse", "flash"):
+        raise MatchError(
+            "This program's format is matched in groups; group runs are not available yet."
+        )
+    chosen = _check_settings(
+        program.matching_weights if weights is None else weights,
+        program.matching_options if options is None else options,
+        min_score,
+        fairness,
+    )
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                number = (program.match_runs.aggregate(top=Max("number"))["top"] or 0) + 1
+                run = MatchRun.objects.create(
+                    program=program,
+                    number=number,
+                    settings=chosen,
+                    created_by=by,
+                    progress_message="Waiting for a worker",
+                )
+            break
+        except IntegrityError:  # two runs started at the same moment: take the next number
+            continue
+    else:
+        raise MatchError("Could not number the run; try again.")
+    # with the database worker the task row is written now and picked up by `db_worker`;
+    # with the immediate backend (tests, `trellis match`-like scripts) it runs here
+    execute_match_run.enqueue(run.pk)
+    return run
+
+
+def _progress(run: MatchRun, percent: int, message: str) -> None:
+    MatchRun.objects.filter(pk=run.pk).update(progress=percent, progress_message=message)
+
+
+def _summary(scores: list[float], n_mentees: int, inputs: MatchInputs, **extra) -> dict:
+    values = np.array(scores, dtype=float)
+    histogram = np.histogram(values, bins=HISTOGRAM_BINS, range=(0.0, 1.0))[0].tolist()
+    return {
+        "mentees": n_mentees,
+        "mentors": len(inputs.mentors),
+        "places": int(inputs.capacity.sum()),
+        "matched": len(scores),
+        "unmatched": n_mentees - len(scores),
+        "total": math.fsum(scores),
+        "weakest": float(values.min()) if len(scores) else None,
+        "mean": float(values.mean()) if len(scores) else None,
+        "histogram": histogram,
+        **extra,
+    }
+
+
+def execute_run(run: MatchRun) -> MatchRun:
+    """Score, solve, explain and store every proposal of a queued run."""
+    started = time.perf_counter()
+    claimed = MatchRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, progress=5, progress_message="Reading participants"
+    )
+    if not claimed:
+        return MatchRun.objects.get(pk=run.pk)
+    try:
+        inputs = load_inputs(
+            run.program, weights=run.settings["weights"], options=run.settings["options"]
+        )
+        _progress(run, 30, f"Scoring {len(inputs.mentees)} mentees x {len(inputs.mentors)} mentors")
+        proposals, summary = _solve(run, inputs)
+        _progress(run, 85, "Storing proposals")
+        with transaction.atomic():
+            run.proposals.all().delete()
+            Proposal.objects.bulk_create(proposals, batch_size=2_000)
+            summary["seconds"] = round(time.perf_counter() - started, 3)
+            MatchRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.READY,
+                progress=100,
+                progress_message="Ready for review",
+                summary=summary,
+                finished_at=timezone.now(),
+            )
+    except Exception as error:  # the run must never stay "running" forever
+        MatchRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED,
+            progress_message="Failed",
+            error=f"{type(error).__name__}: {error}",
+            finished_at=timezone.now(),
+        )
+        raise
+    return MatchRun.objects.get(pk=run.pk)
+
+
+def _solve(run: MatchRun, inputs: MatchInputs) -> tuple[list[Proposal], dict]:
+    n, m = len(inputs.mentees), len(inputs.mentors)
+    if n == 0:
+        return [], _summary([], 0, inputs, certified=True)
+    model = ScoreModel(inputs.mentee_profiles, inputs.mentor_profiles, inputs.criteria)
+    min_score = run.settings.get("min_score")
+    if m == 0:
+        mentor = np.full(n, -1)
+        reasons = ["no_mentor_capacity"] * n
+        certified = True
+    else:
+        result = assign(
+            model,
+            inputs.capacity,
+            allowed=inputs.allowed,
+            min_score=min_score,
+            fairness=run.settings.get("fairness", False),
+            locked=inputs.locked or None,
+        )
+        mentor, reasons, certified = result.mentor, list(result.reasons), result.certified
+    _progress(run, 70, "Explaining every pair")
+    matched = np.flatnonzero(mentor >= 0)
+    parts = model.parts(matched, mentor[matched])
+    locked = set(inputs.locked)
+    proposals, scores = [], []
+    for i, participant in enumerate(inputs.mentees):
+        j = int(mentor[i])
+        if j < 0:
+            row = model.block(np.array([i])) if m else np.zeros((1, 0))
+            sentence = explain_unmatched(
+                reasons[i],
+                0,
+                row,
+                inputs.capacity,
+                allowed=inputs.allowed(np.array([i])) if m else None,
+                min_score=min_score,
+            )
+            proposals.append(Proposal(run=run, mentee=participant, unmatched_reason=sentence))
+            continue
+        explanation = explain_pair(
+            inputs.mentee_profiles[i], inputs.mentor_profiles[j], parts, inputs.criteria, i, j
+        )
+        scores.append(explanation.score)
+        proposals.append(
+            Proposal(
+                run=run,
+                mentee=participant,
+                mentor=inputs.mentors[j],
+                score=explanation.score,
+                reasons=explanation.sentence,
+                contributions={k: round(v, 6) for k, v in explanation.contributions.items()},
+                source=ProposalSource.LOCKED if (i, j) in locked else ProposalSource.ENGINE,
+            )
+        )
+    return proposals, _summary(scores, n, inputs, certified=bool(certified))
+
+
+# ----------------------------------------------------------------------------- review
+
+
+def _reviewable(run: MatchRun) -> MatchRun:
+    run = MatchRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.READY:
+        raise MatchError(
+            f"Run {run.number} is {run.get_status_display().lower()}; only a run ready for "
+            "review can be changed."
+        )
+    return run
+
+
+def _refresh_summary(run: MatchRun) -> None:
+    proposals = list(run.proposals.all())
+    scores = [p.score for p in proposals if p.mentor_id is not None and p.score is not None]
+    values = np.array(scores, dtype=float)
+    summary = dict(run.summary)
+    summary.update(
+        matched=len(scores),
+        unmatched=len(proposals) - len(scores),
+        total=math.fsum(scores),
+        weakest=float(values.min()) if scores else None,
+        mean=float(values.mean()) if scores else None,
+        histogram=np.histogram(values, bins=HISTOGRAM_BINS, range=(0.0, 1.0))[0].tolist(),
+        edited=True,
+    )
+    run.summary = summary
+    run.save(update_fields=["summary"])
+
+
+def assign_by_hand(
+    run: MatchRun, proposal: Proposal, mentor: Participant | None, *, by
+) -> Proposal:
+    """Give a mentee another mentor (a swap), or none. The pair is checked against every hard
+    rule and the mentor's free places in this run; its score and reasons are computed as the
+    engine would."""
+    with transaction.atomic():
+        run = _reviewable(run)
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk, run=run)
+        if mentor is None:
+            proposal.mentor = None
+            proposal.score = None
+            proposal.reasons = ""
+            proposal.contributions = {}
+            proposal.unmatched_reason = "Left unmatched by the program manager."
+            proposal.source = ProposalSource.MANUAL
+            proposal.save()
+            _refresh_summary(run)
+            return proposal
+        if mentor.program_id != run.program_id or mentor.role != Role.MENTOR:
+            raise MatchError("Choose a mentor of this program.")
+        inputs = load_inputs(
+            run.program,
+            weights=run.settings["weights"],
+            options=run.settings["options"],
+            mentees=[proposal.mentee],
+        )
+        at = inputs.mentor_index()
+        if mentor.pk not in at:
+            raise MatchError(f"{mentor.person} has no free place in this program.")
+        j = at[mentor.pk]
+        why = inputs.forbid_reasons.get((0, j))
+        if why:
+            raise MatchError(f"{mentor.person} cannot mentor {proposal.mentee.person}: {why}.")
+        taken = run.proposals.filter(mentor=mentor).exclude(pk=proposal.pk).count()
+        if taken >= inputs.capacity[j]:
+            raise MatchError(
+                f"{mentor.person} already has {taken} mentee(s) in this run, all their places. "
+                "Move one of them first."
+            )
+        model = ScoreModel([*inputs.mentee_profiles], [*inputs.mentor_profiles], inputs.criteria)
+        parts = model.parts(np.array([0]), np.array([j]))
+        explanation = explain_pair(
+            inputs.mentee_profiles[0], inputs.mentor_profiles[j], parts, inputs.criteria, 0, j
+        )
+        proposal.mentor = mentor
+        proposal.score = explanation.score
+        proposal.reasons = explanation.sentence
+        proposal.contributions = {k: round(v, 6) for k, v in explanation.contributions.items()}
+        proposal.unmatched_reason = ""
+        proposal.source = ProposalSource.MANUAL
+        proposal.save()
+        _refresh_summary(run)
+    return proposal
+
+
+def set_rule(run: MatchRun, proposal: Proposal, kind: str, *, by) -> PairRule:
+    """Lock the proposed pair (kept by every later run) or forbid it (never proposed again;
+    the mentee is left unmatched in this run until the next run)."""
+    if kind not in RuleKind.values:
+        raise MatchError("Unknown rule.")
+    with transaction.atomic():
+        run = _reviewable(run)
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk, run=run)
+        if proposal.mentor_id is None:
+            raise MatchError("This mentee has no proposed mentor to lock or forbid.")
+        rule, _ = PairRule.objects.update_or_create(
+            program=run.program,
+            mentee=proposal.mentee,
+            mentor=proposal.mentor,
+            defaults={"kind": kind, "created_by": by},
+        )
+        if kind == RuleKind.FORBID:
+            proposal.mentor = None
+            proposal.score = None
+            proposal.reasons = ""
+            proposal.contributions = {}
+            proposal.unmatched_reason = (
+                "The program manager ruled out the proposed pair; re-run to find another mentor."
+            )
+            proposal.source = ProposalSource.MANUAL
+            proposal.save()
+            _refresh_summary(run)
+        else:
+            proposal.source = ProposalSource.LOCKED
+            proposal.save(update_fields=["source"])
+    return rule
+
+
+def remove_rule(program: Program, rule_id: int) -> None:
+    PairRule.objects.filter(program=program, pk=rule_id).delete()
+
+
+def rerun(run: MatchRun, *, by) -> MatchRun:
+    """A new run with the same settings; locks and forbidden pairs apply."""
+    chosen = run.settings
+    return start_run(
+        run.program,
+        by=by,
+        weights=chosen["weights"],
+        options=chosen["options"],
+        min_score=chosen.get("min_score"),
+        fairness=chosen.get("fairness", False),
+    )
+
+
+@dataclass(frozen=True)
+class RunComparison:
+    first: MatchRun
+    second: MatchRun
+    rows: list[dict]  # each mentee whose proposed mentor differs
+    same: int
+
+
+def compare_runs(first: MatchRun, second: MatchRun) -> RunComparison:
+    if first.program_id != second.program_id:
+        raise MatchError("Only runs of the same program can be compared.")
+    a = {p.mentee_id: p for p in first.proposals.select_related("mentee__person", "mentor__person")}
+    b = {
+        p.mentee_id: p for p in second.proposals.select_related("mentee__person", "mentor__person")
+    }
+    rows, same = [], 0
+    for mentee_id in sorted(a.keys() | b.keys()):
+        left, right = a.get(mentee_id), b.get(mentee_id)
+        if left and right and left.mentor_id == right.mentor_id:
+            same += 1
+            continue
+        mentee = (left or right).mentee
+        rows.append({"mentee": mentee, "first": left, "second": right})
+    return RunComparison(first=first, second=second, rows=rows, same=same)
+
+
+# ----------------------------------------------------------------------------- publishing
+
+
+def _first_meeting(today: datetime.date) -> datetime.date:
+    """A suggested first meeting: the first Tuesday at least five days away."""
+    day = today + datetime.timedelta(days=5)
+    return day + datetime.timedelta(days=(1 - day.weekday()) % 7)
+
+
+def publish_run(run: MatchRun, *, by, today: datetime.date | None = None) -> list[Mentorship]:
+    """Create the mentorships of a reviewed run, all or none, and introduce each pair."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        program = Program.objects.select_for_update().get(pk=run.program_id)
+        run = _reviewable(run)
+        proposals = list(
+            run.proposals.filter(mentor__isnull=False).select_related(
+                "mentee__person", "mentor__person"
+            )
+        )
+        if not proposals:
+            raise MatchError("This run proposes no pair to publish.")
+        problems = []
+        running_mentees = set(
+            Mentorship.objects.filter(program=program, status=MentorshipStatus.ACTIVE).values_list(
+                "mentee_id", flat=True
+            )
+        )
+        load: dict[int, int] = {}
+        for mentor_id in Mentorship.objects.filter(
+            program=program, status=MentorshipStatus.ACTIVE
+        ).values_list("mentor_id", flat=True):
+            load[mentor_id] = load.get(mentor_id, 0) + 1
+        for p in proposals:
+            load[p.mentor_id] = load.get(p.mentor_id, 0) + 1
+            for person, who in ((p.mentee, "mentee"), (p.mentor, "mentor")):
+                if person.status not in (ParticipantStatus.APPROVED, ParticipantStatus.MATCHED):
+                    problems.append(
+                        f"{person.person} ({who}) is now {person.get_status_display().lower()}"
+                    )
+            if p.mentee_id in running_mentees:
+                problems.append(f"{p.mentee.person} already has a mentor")
+        for p in proposals:
+            places = p.mentor.capacity or program.mentor_capacity
+            if load[p.mentor_id] > places:
+                problems.append(f"{p.mentor.person} would have more mentees than places ({places})")
+        if problems:
+            unique = list(dict.fromkeys(problems))
+            raise MatchError(
+                "The run no longer fits the program; re-run it. "
+                + "; ".join(unique[:5])
+                + (f"; and {len(unique) - 5} more" if len(unique) > 5 else "")
+                + "."
+            )
+        mentorships = Mentorship.objects.bulk_create(
+            [
+                Mentorship(
+                    program=program,
+                    mentor=p.mentor,
+                    mentee=p.mentee,
+                    score=p.score,
+                    reasons=p.reasons,
+                    contributions=p.contributions,
+                    match_run=run,
+                    started_on=today,
+                )
+                for p in proposals
+            ]
+        )
+        matched_ids = {p.mentee_id for p in proposals} | {p.mentor_id for p in proposals}
+        Participant.objects.filter(pk__in=matched_ids).update(
+            status=ParticipantStatus.MATCHED, updated_at=timezone.now()
+        )
+        MatchRun.objects.filter(program=program, status=RunStatus.READY).exclude(pk=run.pk).update(
+            status=RunStatus.SUPERSEDED
+        )
+        run.status = RunStatus.PUBLISHED
+        run.published_at = timezone.now()
+        run.published_by = by
+        run.save(update_fields=["status", "published_at", "published_by"])
+    _introduce(program, proposals, _first_meeting(today))
+    return mentorships
+
+
+def _introduce(program: Program, proposals: list[Proposal], meeting: datetime.date) -> None:
+    url = settings.SITE_URL.rstrip("/") + reverse("programs:landing", args=[program.slug])
+    for p in proposals:
+        mentee, mentor = p.mentee.person, p.mentor.person
+        for me, other, role in ((mentee, mentor, "mentor"), (mentor, mentee, "mentee")):
+            send_templated_email(
+                "match_introduction",
+                me.email,
+                {
+                    "first_name": me.first_name,
+                    "other_name": other.full_name,
+                    "other_first_name": other.first_name,
+                    "other_title": other.title,
+                    "other_email": other.email,
+                    "other_role": role,
+                    "program_name": program.name,
+                    "reasons": p.reasons,
+                    "is_mentee": me == mentee,
+                    "first_meeting": meeting,
+                    "program_url": url,
+                },
+            )

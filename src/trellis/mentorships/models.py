@@ -1,0 +1,59 @@
+"""A mentorship: one mentor and one mentee of a program, from publication to its end."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class MentorshipStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    ENDED = "ended", "Ended early"
+
+
+class Mentorship(models.Model):
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.CASCADE, related_name="mentorships"
+    )
+    mentor = models.ForeignKey(
+        "enrolment.Participant", on_delete=models.CASCADE, related_name="mentorships_as_mentor"
+    )
+    mentee = models.ForeignKey(
+        "enrolment.Participant", on_delete=models.CASCADE, related_name="mentorships_as_mentee"
+    )
+    status = models.CharField(
+        max_length=20, choices=MentorshipStatus.choices, default=MentorshipStatus.ACTIVE
+    )
+    # Why they were matched, as published (score in [0, 1], the sentence, each criterion's part).
+    score = models.FloatField(null=True, blank=True)
+    reasons = models.TextField(blank=True)
+    contributions = models.JSONField(default=dict, blank=True)
+    match_run = models.ForeignKey(
+        "matches.MatchRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=500, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "-started_on", "pk"]
+        constraints = [
+            # A mentee has at most one running mentorship in a program.
+            models.UniqueConstraint(
+                fields=["mentee"],
+                condition=Q(status="active"),
+                name="mentorship_one_active_per_mentee",
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.mentor.person} mentors {self.mentee.person} ({self.program})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == MentorshipStatus.ACTIVE
