@@ -8,6 +8,7 @@ urlpatterns = [
     path("programs/", include("trellis.programs.urls")),
     path("programs/<slug:slug>/", include("trellis.enrolment.urls")),
     path("programs/<slug:slug>/matching/", include("trellis.matches.urls")),
+    path("programs/<slug:slug>/mentorships/", include("trellis.mentorships.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -32,6 +32,7 @@ SIGNED_IN = {
     "programs:landing",
     "enrolment:join",
     "enrolment:withdraw",
+    "mentorships:ask_for_rematch",
 }
 ADMIN_ONLY = {
     "people:import",
@@ -65,6 +66,8 @@ PROGRAM_MANAGER_ONLY = {
     "matches:rerun",
     "matches:publish",
     "matches:proposal_action",
+    "matches:rematch_queue",
+    "matches:rematch_decide",
 }
 
 
@@ -100,10 +103,12 @@ def _url(name: str) -> str:
         "matches:rerun": [program.slug, 1],
         "matches:publish": [program.slug, 1],
         "matches:proposal_action": [program.slug, 1, 1],
+        "matches:rematch_decide": [program.slug, 1],
+        "mentorships:ask_for_rematch": [program.slug, 1],
     }
     if name in args:
         return reverse(name, args=args[name])
-    if name.startswith(("enrolment:", "programs:", "matches:")) and name not in {
+    if name.startswith(("enrolment:", "programs:", "matches:", "mentorships:")) and name not in {
         "programs:list",
         "programs:templates",
     }:

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import ParticipantFactory, ProgramManagerFactory
-from tests.matches.test_runs import _people
+from tests.matches.conftest import _people
 from trellis.mentorships.models import Mentorship
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.helpers import page_text
-from tests.matches.test_runs import _people
+from tests.matches.conftest import _people
 from trellis.matches.models import MatchRun, PairRule, RunStatus
 from trellis.mentorships.models import Mentorship
 from trellis.programs.models import Status

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from trellis.enrolment.models import Participant
+from trellis.mentorships.models import RematchRequest, RematchStatus
+from trellis.mentorships.services import MentorshipError, resolve_rematch
 from trellis.programs.models import Role
 from trellis.programs.permissions import program_manager_of_program
 
@@ -239,3 +241,49 @@ def delete_rule(request, program, pk: int):
     remove_rule(program, pk)
     messages.success(request, "The rule is removed; it applies from the next run.")
     return redirect("matches:runs", slug=program.slug)
+
+
+@program_manager_of_program
+@require_safe
+def rematch_queue(request, program):
+    """Open rematch requests, oldest first, with the private reason and the pair's history."""
+    open_requests = (
+        RematchRequest.objects.filter(mentorship__program=program, status=RematchStatus.OPEN)
+        .select_related(
+            "mentorship__mentor__person", "mentorship__mentee__person", "requested_by__person"
+        )
+        .order_by("created_at")
+    )
+    recent = (
+        RematchRequest.objects.filter(mentorship__program=program)
+        .exclude(status=RematchStatus.OPEN)
+        .select_related("mentorship__mentor__person", "mentorship__mentee__person")
+        .order_by("-resolved_at")[:20]
+    )
+    return render(
+        request,
+        "matches/rematch_queue.html",
+        {"program": program, "open_requests": open_requests, "recent": recent},
+    )
+
+
+@program_manager_of_program
+@require_POST
+def rematch_decide(request, program, pk: int):
+    rematch_request = get_object_or_404(RematchRequest, pk=pk, mentorship__program=program)
+    rematch = request.POST.get("decision") == "rematch"
+    try:
+        resolve_rematch(
+            rematch_request, by=request.user, rematch=rematch, note=request.POST.get("note", "")
+        )
+    except MentorshipError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            "The mentorship has ended; both will be matched again in the next run, never with "
+            "each other."
+            if rematch
+            else "The request is dismissed.",
+        )
+    return redirect("matches:rematch_queue", slug=program.slug)

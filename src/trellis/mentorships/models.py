@@ -57,3 +57,44 @@ class Mentorship(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == MentorshipStatus.ACTIVE
+
+
+class RematchStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    REMATCHED = "rematched", "Ended for a new match"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class RematchRequest(models.Model):
+    """A participant's private request for a new match. Only they and the program's managers
+    see it; the partner is not told until a manager acts."""
+
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.CASCADE, related_name="rematch_requests"
+    )
+    requested_by = models.ForeignKey(
+        "enrolment.Participant", on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.TextField(max_length=2000)
+    status = models.CharField(
+        max_length=20, choices=RematchStatus.choices, default=RematchStatus.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentorship", "requested_by"],
+                condition=Q(status="open"),
+                name="rematch_one_open_request_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rematch request by {self.requested_by} ({self.get_status_display()})"

@@ -1,0 +1,10 @@
+"""Mounted under programs/<slug>/mentorships/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "mentorships"
+urlpatterns = [
+    path("<int:pk>/rematch/", views.ask_for_rematch, name="ask_for_rematch"),
+]
