@@ -33,6 +33,10 @@ SIGNED_IN = {
     "enrolment:join",
     "enrolment:withdraw",
     "mentorships:ask_for_rematch",
+    "matches:find_mentor",
+    "matches:my_requests",
+    "matches:answer_request",
+    "matches:withdraw_request",
 }
 ADMIN_ONLY = {
     "people:import",
@@ -105,6 +109,8 @@ def _url(name: str) -> str:
         "matches:proposal_action": [program.slug, 1, 1],
         "matches:rematch_decide": [program.slug, 1],
         "mentorships:ask_for_rematch": [program.slug, 1],
+        "matches:answer_request": [program.slug, 1],
+        "matches:withdraw_request": [program.slug, 1],
     }
     if name in args:
         return reverse(name, args=args[name])

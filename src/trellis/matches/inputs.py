@@ -176,7 +176,13 @@ def load_inputs(
             base.filter(role=Role.MENTEE).exclude(running).order_by("applied_at", "pk")
         )
     else:
-        mentee_list = list(mentees)
+        # fresh from the database (reporting paths and answers may have changed since)
+        wanted = [p.pk for p in mentees]
+        fresh = Participant.objects.filter(pk__in=wanted).select_related(
+            "person__department", "person__location"
+        )
+        by_pk = {p.pk: p for p in fresh.prefetch_related("person__skills", "person__languages")}
+        mentee_list = [by_pk[pk] for pk in wanted if pk in by_pk]
     mentor_rows = list(
         base.filter(role=Role.MENTOR)
         .annotate(

@@ -116,3 +116,50 @@ class PairRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.mentee} / {self.mentor}"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the mentor"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "Expired"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class MentorRequest(models.Model):
+    """Self-matching: a mentee asks a recommended mentor. A pending request holds one of the
+    mentor's places until it is answered or expires."""
+
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.CASCADE, related_name="mentor_requests"
+    )
+    mentee = models.ForeignKey(
+        "enrolment.Participant", on_delete=models.CASCADE, related_name="requests_made"
+    )
+    mentor = models.ForeignKey(
+        "enrolment.Participant", on_delete=models.CASCADE, related_name="requests_received"
+    )
+    message = models.TextField(max_length=2000, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    reasons = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    response = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentee", "mentor"],
+                condition=models.Q(status="pending"),
+                name="mentor_request_one_pending_per_pair",
+            ),
+        ]
+        indexes = [models.Index(fields=["mentor", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.mentee} asks {self.mentor} ({self.get_status_display()})"

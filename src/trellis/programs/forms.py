@@ -111,6 +111,21 @@ class ProgramSettingsForm(TimelineMixin, forms.Form):
         max_value=50,
     )
     circle_size = _model_field("circle_size", label="Circle size", min_value=2, max_value=30)
+    request_limit = _model_field(
+        "request_limit",
+        label="Self-matching: requests a mentee may have open",
+        min_value=1,
+        max_value=5,
+    )
+    request_expiry_days = _model_field(
+        "request_expiry_days",
+        label="Self-matching: days a mentor has to answer",
+        min_value=1,
+        max_value=60,
+    )
+    evergreen_matching = _model_field(
+        "evergreen_matching", label="Evergreen: matching newcomers on schedule"
+    )
 
     enrolment_opens_on = _date_field("Enrolment opens on", "Cohort programs only.")
     enrolment_closes_on = _date_field(
@@ -189,6 +204,9 @@ class ProgramSettingsForm(TimelineMixin, forms.Form):
         "meeting_cadence",
         "mentor_capacity",
         "circle_size",
+        "request_limit",
+        "request_expiry_days",
+        "evergreen_matching",
     )
     timeline_fields = DATE_FIELDS
     join_fields = (
@@ -285,6 +303,9 @@ class ProgramSettingsForm(TimelineMixin, forms.Form):
                 "meeting_cadence",
                 "mentor_capacity",
                 "circle_size",
+                "request_limit",
+                "request_expiry_days",
+                "evergreen_matching",
                 *DATE_FIELDS,
                 "allow_both_roles",
                 "requires_approval",

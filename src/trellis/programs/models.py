@@ -29,6 +29,14 @@ class MatchingMode(models.TextChoices):
     HYBRID = "hybrid", "Hybrid (admin proposes, participants confirm)"
 
 
+class EvergreenMatching(models.TextChoices):
+    """How an evergreen, admin-matched program matches newcomers on schedule."""
+
+    MANUAL = "manual", "Only when a program manager runs matching"
+    REVIEW = "review", "Run on schedule; a program manager reviews and publishes"
+    AUTOMATIC = "automatic", "Run and publish on schedule"
+
+
 class Cadence(models.TextChoices):
     WEEKLY = "weekly", "Weekly"
     EVERY_TWO_WEEKS = "every_two_weeks", "Every two weeks"
@@ -97,6 +105,13 @@ class Program(models.Model):
     mentor_capacity = models.PositiveSmallIntegerField(
         default=1, help_text="How many mentees (or circle members) one mentor takes by default."
     )
+    # Self-matching: how many mentors a mentee may ask at once, and how long a mentor has to
+    # answer before the request expires (and its place is free for others again).
+    request_limit = models.PositiveSmallIntegerField(default=1)
+    evergreen_matching = models.CharField(
+        max_length=20, choices=EvergreenMatching.choices, default=EvergreenMatching.REVIEW
+    )
+    request_expiry_days = models.PositiveSmallIntegerField(default=7)
     circle_size = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Members per circle, leader excluded (circle format)."
     )

@@ -751,7 +751,14 @@ _SETTING_FIELDS = (
 )
 DATE_FIELDS = ("enrolment_opens_on", "enrolment_closes_on", "starts_on", "ends_on")
 _RELATED_FIELDS = ("eligible_departments", "eligible_locations", "managers")
-EDITABLE_FIELDS = ("name", *_SETTING_FIELDS, *DATE_FIELDS, *_RELATED_FIELDS)
+SELF_MATCHING_FIELDS = ("request_limit", "request_expiry_days", "evergreen_matching")
+EDITABLE_FIELDS = (
+    "name",
+    *_SETTING_FIELDS,
+    *SELF_MATCHING_FIELDS,
+    *DATE_FIELDS,
+    *_RELATED_FIELDS,
+)
 
 
 def _settings_from_definition(definition: dict) -> dict:
