@@ -33,6 +33,7 @@ SIGNED_IN = {
     "enrolment:join",
     "enrolment:withdraw",
     "mentorships:ask_for_rematch",
+    "mentorships:answer_proposal",
     "matches:find_mentor",
     "matches:my_requests",
     "matches:answer_request",
@@ -109,6 +110,7 @@ def _url(name: str) -> str:
         "matches:proposal_action": [program.slug, 1, 1],
         "matches:rematch_decide": [program.slug, 1],
         "mentorships:ask_for_rematch": [program.slug, 1],
+        "mentorships:answer_proposal": [program.slug, 1],
         "matches:answer_request": [program.slug, 1],
         "matches:withdraw_request": [program.slug, 1],
     }

@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from trellis.enrolment.models import Participant, ParticipantStatus
 from trellis.matching import Criterion, Profile
 from trellis.matching.criteria import AllowedRows
-from trellis.mentorships.models import Mentorship, MentorshipStatus
+from trellis.mentorships.models import RUNNING, Mentorship
 from trellis.people.models import Skill
 from trellis.programs.models import Criterion as AnswerCriterion
 from trellis.programs.models import Program, Question, Role
@@ -170,7 +170,7 @@ def load_inputs(
         .select_related("person__department", "person__location")
         .prefetch_related("person__skills", "person__languages")
     )
-    running = Q(mentorships_as_mentee__status=MentorshipStatus.ACTIVE)
+    running = Q(mentorships_as_mentee__status__in=RUNNING)
     if mentees is None:
         mentee_list = list(
             base.filter(role=Role.MENTEE).exclude(running).order_by("applied_at", "pk")
@@ -188,7 +188,7 @@ def load_inputs(
         .annotate(
             running=Count(
                 "mentorships_as_mentor",
-                filter=Q(mentorships_as_mentor__status=MentorshipStatus.ACTIVE),
+                filter=Q(mentorships_as_mentor__status__in=RUNNING),
             )
         )
         .order_by("applied_at", "pk")
@@ -222,7 +222,7 @@ def load_inputs(
         for boss in _ancestors(p.person.reporting_path):
             for i in mentee_by_person.get(boss, ()):
                 reasons[i, j] = "in the mentor's reporting line"
-    previous = Mentorship.objects.filter(program=program).exclude(status=MentorshipStatus.ACTIVE)
+    previous = Mentorship.objects.filter(program=program).exclude(status__in=RUNNING)
     for mentee_id, mentor_id in previous.values_list("mentee_id", "mentor_id"):
         if mentee_id in mentee_at and mentor_id in mentor_at:
             reasons[mentee_at[mentee_id], mentor_at[mentor_id]] = "a previous mentorship"

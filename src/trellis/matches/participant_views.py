@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from trellis.enrolment.models import Participant, ParticipantStatus
+from trellis.mentorships.models import RUNNING
 from trellis.programs.models import Program, Role
 
 from .models import MentorRequest, RequestStatus
@@ -62,7 +63,7 @@ def find_mentor(request, slug: str):
     pending = MentorRequest.objects.filter(
         mentee=mentee, status=RequestStatus.PENDING
     ).select_related("mentor__person")
-    has_mentor = mentee.mentorships_as_mentee.filter(status="active").exists()
+    has_mentor = mentee.mentorships_as_mentee.filter(status__in=RUNNING).exists()
     return render(
         request,
         "matches/find_mentor.html",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from trellis.enrolment.models import Participant, ParticipantStatus
-from trellis.mentorships.models import MentorshipStatus
+from trellis.mentorships.models import RUNNING
 from trellis.programs.models import EvergreenMatching, MatchingMode, Program, ProgramModel, Role
 from trellis.programs.models import Status as ProgramStatus
 
@@ -34,7 +34,7 @@ def waiting_mentees(program: Program) -> int:
         Participant.objects.filter(
             program=program, role=Role.MENTEE, status=ParticipantStatus.APPROVED
         )
-        .exclude(Q(mentorships_as_mentee__status=MentorshipStatus.ACTIVE))
+        .exclude(Q(mentorships_as_mentee__status__in=RUNNING))
         .count()
     )
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from trellis.enrolment.models import Participant, ParticipantStatus
 from trellis.matching import ScoreModel
 from trellis.matching.explain import explain_pair
-from trellis.mentorships.models import Mentorship, MentorshipStatus
+from trellis.mentorships.models import RUNNING, Mentorship
 from trellis.notifications.services import send_templated_email
 from trellis.programs.models import MatchingMode, Program, Role
 
@@ -55,7 +55,7 @@ def _pending(mentor_ids) -> dict[int, int]:
 
 
 def _running(participant: Participant) -> bool:
-    return Mentorship.objects.filter(mentee=participant, status=MentorshipStatus.ACTIVE).exists()
+    return Mentorship.objects.filter(mentee=participant, status__in=RUNNING).exists()
 
 
 def recommendations(
@@ -108,7 +108,7 @@ def recommendations(
 
 def _mentor_places(mentor: Participant, program: Program) -> int:
     """Free places of a (locked) mentor: capacity - running mentorships - pending requests."""
-    running = Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ACTIVE).count()
+    running = Mentorship.objects.filter(mentor=mentor, status__in=RUNNING).count()
     held = MentorRequest.objects.filter(mentor=mentor, status=RequestStatus.PENDING).count()
     return (mentor.capacity or program.mentor_capacity) - running - held
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 from trellis.enrolment.models import Participant, ParticipantStatus
 from trellis.matching import ScoreModel, assign
 from trellis.matching.explain import explain_pair, explain_unmatched
-from trellis.mentorships.models import Mentorship, MentorshipStatus
+from trellis.mentorships.models import RUNNING, Mentorship, MentorshipStatus
 from trellis.notifications.services import send_templated_email
-from trellis.programs.models import Program, Role
+from trellis.programs.models import MatchingMode, Program, Role
 from trellis.programs.services import ProgramError, check_matching_settings
 
 from .inputs import MatchInputs, load_inputs
@@ -405,14 +405,14 @@ def publish_run(run: MatchRun, *, by, today: datetime.date | None = None) -> lis
             raise MatchError("This run proposes no pair to publish.")
         problems = []
         running_mentees = set(
-            Mentorship.objects.filter(program=program, status=MentorshipStatus.ACTIVE).values_list(
+            Mentorship.objects.filter(program=program, status__in=RUNNING).values_list(
                 "mentee_id", flat=True
             )
         )
         load: dict[int, int] = {}
-        for mentor_id in Mentorship.objects.filter(
-            program=program, status=MentorshipStatus.ACTIVE
-        ).values_list("mentor_id", flat=True):
+        for mentor_id in Mentorship.objects.filter(program=program, status__in=RUNNING).values_list(
+            "mentor_id", flat=True
+        ):
             load[mentor_id] = load.get(mentor_id, 0) + 1
         for p in proposals:
             load[p.mentor_id] = load.get(p.mentor_id, 0) + 1
@@ -435,12 +435,15 @@ def publish_run(run: MatchRun, *, by, today: datetime.date | None = None) -> lis
                 + (f"; and {len(unique) - 5} more" if len(unique) > 5 else "")
                 + "."
             )
+        # hybrid: the pairs are proposals until both people confirm
+        hybrid = program.matching_mode == MatchingMode.HYBRID
         mentorships = Mentorship.objects.bulk_create(
             [
                 Mentorship(
                     program=program,
                     mentor=p.mentor,
                     mentee=p.mentee,
+                    status=MentorshipStatus.PROPOSED if hybrid else MentorshipStatus.ACTIVE,
                     score=p.score,
                     reasons=p.reasons,
                     contributions=p.contributions,
@@ -450,10 +453,11 @@ def publish_run(run: MatchRun, *, by, today: datetime.date | None = None) -> lis
                 for p in proposals
             ]
         )
-        matched_ids = {p.mentee_id for p in proposals} | {p.mentor_id for p in proposals}
-        Participant.objects.filter(pk__in=matched_ids).update(
-            status=ParticipantStatus.MATCHED, updated_at=timezone.now()
-        )
+        if not hybrid:
+            matched_ids = {p.mentee_id for p in proposals} | {p.mentor_id for p in proposals}
+            Participant.objects.filter(pk__in=matched_ids).update(
+                status=ParticipantStatus.MATCHED, updated_at=timezone.now()
+            )
         MatchRun.objects.filter(program=program, status=RunStatus.READY).exclude(pk=run.pk).update(
             status=RunStatus.SUPERSEDED
         )
@@ -461,11 +465,13 @@ def publish_run(run: MatchRun, *, by, today: datetime.date | None = None) -> lis
         run.published_at = timezone.now()
         run.published_by = by
         run.save(update_fields=["status", "published_at", "published_by"])
-    _introduce(program, proposals, _first_meeting(today))
+    _introduce(program, proposals, _first_meeting(today), confirm=hybrid)
     return mentorships
 
 
-def _introduce(program: Program, proposals: list[Proposal], meeting: datetime.date) -> None:
+def _introduce(
+    program: Program, proposals: list[Proposal], meeting: datetime.date, *, confirm: bool
+) -> None:
     url = settings.SITE_URL.rstrip("/") + reverse("programs:landing", args=[program.slug])
     for p in proposals:
         mentee, mentor = p.mentee.person, p.mentor.person
@@ -485,5 +491,6 @@ def _introduce(program: Program, proposals: list[Proposal], meeting: datetime.da
                     "is_mentee": me == mentee,
                     "first_meeting": meeting,
                     "program_url": url,
+                    "confirm": confirm,
                 },
             )

@@ -6,9 +6,15 @@ from django.db.models import Q
 
 
 class MentorshipStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed, waiting for both to confirm"
     ACTIVE = "active", "Active"
     COMPLETED = "completed", "Completed"
     ENDED = "ended", "Ended early"
+    DECLINED = "declined", "Declined at confirmation"
+
+
+# A mentorship that holds the mentor's place and the mentee: running, or proposed (hybrid).
+RUNNING = (MentorshipStatus.ACTIVE, MentorshipStatus.PROPOSED)
 
 
 class Mentorship(models.Model):
@@ -32,6 +38,9 @@ class Mentorship(models.Model):
         "matches.MatchRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     started_on = models.DateField()
+    # Hybrid matching: each side confirms a proposed match before it starts.
+    mentor_confirmed_at = models.DateTimeField(null=True, blank=True)
+    mentee_confirmed_at = models.DateTimeField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=500, blank=True)
     ended_by = models.ForeignKey(
@@ -42,11 +51,11 @@ class Mentorship(models.Model):
     class Meta:
         ordering = ["program", "-started_on", "pk"]
         constraints = [
-            # A mentee has at most one running mentorship in a program.
+            # A mentee has at most one running (or proposed) mentorship in a program.
             models.UniqueConstraint(
                 fields=["mentee"],
-                condition=Q(status="active"),
-                name="mentorship_one_active_per_mentee",
+                condition=Q(status__in=["active", "proposed"]),
+                name="mentorship_one_running_per_mentee",
             ),
         ]
         indexes = [models.Index(fields=["program", "status"])]

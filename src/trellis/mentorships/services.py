@@ -4,11 +4,12 @@ the pool) and private rematch requests with the manager's decision."""
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from trellis.enrolment.models import Participant, ParticipantStatus
 
-from .models import Mentorship, MentorshipStatus, RematchRequest, RematchStatus
+from .models import RUNNING, Mentorship, MentorshipStatus, RematchRequest, RematchStatus
 
 
 class MentorshipError(Exception):
@@ -17,9 +18,9 @@ class MentorshipError(Exception):
 
 def _back_in_pool(participant: Participant) -> None:
     """A participant without a running mentorship is approved again (waiting for a match)."""
-    running = Mentorship.objects.filter(status=MentorshipStatus.ACTIVE).filter(
-        mentor=participant
-    ) | Mentorship.objects.filter(status=MentorshipStatus.ACTIVE, mentee=participant)
+    running = Mentorship.objects.filter(status__in=RUNNING).filter(
+        Q(mentor=participant) | Q(mentee=participant)
+    )
     if participant.status == ParticipantStatus.MATCHED and not running.exists():
         participant.status = ParticipantStatus.APPROVED
         participant.save(update_fields=["status", "updated_at"])
@@ -104,3 +105,55 @@ def resolve_rematch(
                 status=RematchStatus.REMATCHED, resolved_at=request.resolved_at, resolved_by=by
             )
     return request
+
+
+def _side(mentorship: Mentorship, person) -> str:
+    if person.pk == mentorship.mentee.person_id:
+        return "mentee"
+    if person.pk == mentorship.mentor.person_id:
+        return "mentor"
+    raise MentorshipError("Only the mentor or the mentee can answer this proposal.")
+
+
+def confirm_mentorship(mentorship: Mentorship, *, person) -> Mentorship:
+    """Hybrid matching: one side confirms; when both have, the mentorship starts."""
+    with transaction.atomic():
+        mentorship = (
+            Mentorship.objects.select_for_update()
+            .select_related("mentor", "mentee")
+            .get(pk=mentorship.pk)
+        )
+        side = _side(mentorship, person)
+        if mentorship.status != MentorshipStatus.PROPOSED:
+            raise MentorshipError("This match is no longer waiting for confirmation.")
+        now = timezone.now()
+        setattr(mentorship, f"{side}_confirmed_at", now)
+        if mentorship.mentor_confirmed_at and mentorship.mentee_confirmed_at:
+            mentorship.status = MentorshipStatus.ACTIVE
+            mentorship.started_on = timezone.localdate()
+            Participant.objects.filter(pk__in=[mentorship.mentor_id, mentorship.mentee_id]).update(
+                status=ParticipantStatus.MATCHED, updated_at=now
+            )
+        mentorship.save()
+    return mentorship
+
+
+def decline_mentorship(mentorship: Mentorship, *, person, reason: str = "") -> Mentorship:
+    """Hybrid matching: either side declines the proposal; both go back to the pool and are
+    never proposed to each other again."""
+    with transaction.atomic():
+        mentorship = (
+            Mentorship.objects.select_for_update()
+            .select_related("mentor", "mentee")
+            .get(pk=mentorship.pk)
+        )
+        side = _side(mentorship, person)
+        if mentorship.status != MentorshipStatus.PROPOSED:
+            raise MentorshipError("This match is no longer waiting for confirmation.")
+        mentorship.status = MentorshipStatus.DECLINED
+        mentorship.ended_on = timezone.localdate()
+        mentorship.end_reason = f"Declined by the {side}" + (
+            f": {reason.strip()[:400]}" if reason.strip() else ""
+        )
+        mentorship.save(update_fields=["status", "ended_on", "end_reason"])
+    return mentorship

@@ -7,4 +7,5 @@ from . import views
 app_name = "mentorships"
 urlpatterns = [
     path("<int:pk>/rematch/", views.ask_for_rematch, name="ask_for_rematch"),
+    path("<int:pk>/answer/", views.answer_proposal, name="answer_proposal"),
 ]
