@@ -89,3 +89,13 @@ def test_a_program_of_over_a_thousand_waits_for_its_match_and_a_running_one_has_
     pairs = Mentorship.objects.filter(program=running)
     assert pairs.count() >= 40
     assert all(pair.reasons for pair in pairs)
+
+
+def test_the_self_matched_program_has_requests_in_every_state(demo):
+    from trellis.matches.models import MentorRequest
+
+    flash = next(p for p in demo if p.matching_mode == "self" and p.format == "flash")
+    states = set(MentorRequest.objects.filter(program=flash).values_list("status", flat=True))
+    assert {"pending", "accepted", "declined"} <= states
+    evergreen = next(p for p in demo if p.model == "evergreen" and p.matching_mode == "admin")
+    assert evergreen.mentorships.filter(status="active").exists()

@@ -171,9 +171,39 @@ def seed_demo_programs(seed: int = 2026) -> list[Program]:
         for plan in PLANS:
             programs.append(_seed_program(plan, manager, people, rng, today))
         for program in programs:
-            if program.status == Status.ACTIVE:
+            if program.status == Status.ACTIVE and program.matching_mode == "admin":
                 _publish_match(program, manager, today)
+            if program.matching_mode == "self" and program.format != "peer":
+                _self_matching_requests(program, rng)
     return programs
+
+
+def _self_matching_requests(program: Program, rng: Random) -> None:
+    """Mentees of a self-matched program ask their first recommendation: a few accepted,
+    a few declined with a note, the rest waiting for an answer."""
+    from trellis.matches.self_matching import answer_request, recommendations, request_mentor
+    from trellis.matches.services import MatchError
+
+    mentees = list(program.participants.filter(role=Role.MENTEE, status="approved")[:18])
+    for k, mentee in enumerate(mentees):
+        shown = recommendations(program, mentee, limit=1)
+        if not shown:
+            continue
+        try:
+            request = request_mentor(
+                mentee, shown[0].mentor, message=rng.choice(_TEXT_ANSWERS)[:200]
+            )
+        except MatchError:
+            continue
+        if k % 3 == 0:
+            answer_request(request, person=request.mentor.person, accept=True, note="Happy to!")
+        elif k % 5 == 1:
+            answer_request(
+                request,
+                person=request.mentor.person,
+                accept=False,
+                note="My places are full this quarter; try again in January.",
+            )
 
 
 def _publish_match(program: Program, manager: User, today) -> None:

@@ -128,7 +128,10 @@ def run_detail(request, program, number: int):
             "show": show,
             "bars": bars,
             "others": others,
-            "labels": CRITERION_LABELS,
+            "weights": [
+                (CRITERION_LABELS.get(name, name), weight)
+                for name, weight in run.settings.get("weights", {}).items()
+            ],
         },
     )
 
