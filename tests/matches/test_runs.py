@@ -188,13 +188,15 @@ def test_compare_lists_the_pairs_that_differ(program, program_manager):
     assert any(row["mentee"].pk == proposal.mentee_id for row in comparison.rows)
 
 
-def test_bad_settings_and_group_formats_are_refused(program, program_manager):
+def test_bad_settings_are_refused(program, program_manager):
     with pytest.raises(MatchError, match="weight above 0"):
         start_run(program, by=program_manager, weights={"skills": 0})
     with pytest.raises(MatchError):
         start_run(program, by=program_manager, weights={"astrology": 1})
-    program.format = "circle"
-    with pytest.raises(MatchError, match="groups"):
+    with pytest.raises(MatchError, match="between 0 and 1"):
+        start_run(program, by=program_manager, min_score=2)
+    program.status = "draft"
+    with pytest.raises(MatchError, match="draft"):
         start_run(program, by=program_manager)
     assert not MatchRun.objects.exists()
 

@@ -123,7 +123,7 @@ class _Profiles:
         offered = said.get(AnswerCriterion.SKILLS_OFFERED, []) + said.get(
             AnswerCriterion.EXPERTISE, []
         )
-        is_mentor = participant.role == Role.MENTOR
+        is_mentor = participant.role in (Role.MENTOR, Role.PEER)  # peers offer and seek
         languages = {language.name for language in person.languages.all()}
         languages.update(said.get(AnswerCriterion.LANGUAGES, []))
         wanted = {}
@@ -258,5 +258,67 @@ def load_inputs(
         capacity=np.array(free, dtype=np.int64),
         forbidden=forbidden,
         locked=kept,
+        forbid_reasons=reasons,
+    )
+
+
+def load_peer_inputs(
+    program: Program, *, weights: dict | None = None, options: dict | None = None
+) -> MatchInputs:
+    """Peer programs: one pool, each peer both seeks and offers. `mentees` and `mentors` are
+    the same list; the forbidden pairs are symmetric (reporting line either way, previous
+    pairs and the manager's rules in either order)."""
+    peers = list(
+        Participant.objects.filter(program=program, role=Role.PEER, status__in=ACTIVE_STATUSES)
+        .exclude(
+            Q(mentorships_as_mentee__status__in=RUNNING)
+            | Q(mentorships_as_mentor__status__in=RUNNING)
+        )
+        .select_related("person__department", "person__location")
+        .prefetch_related("person__skills", "person__languages")
+        .order_by("applied_at", "pk")
+    )
+    maker = _Profiles(program)
+    profiles = [maker.profile(p, 1) for p in peers]
+    at = {p.pk: i for i, p in enumerate(peers)}
+    by_person: dict[int, list[int]] = {}
+    for i, p in enumerate(peers):
+        by_person.setdefault(p.person_id, []).append(i)
+    reasons: dict[tuple[int, int], str] = {}
+
+    def forbid(i: int, j: int, why: str) -> None:
+        if i != j:
+            reasons[i, j] = reasons[j, i] = why
+
+    for i, p in enumerate(peers):
+        for boss in _ancestors(p.person.reporting_path):
+            for j in by_person.get(boss, ()):
+                forbid(i, j, "in the reporting line")
+    previous = Mentorship.objects.filter(program=program).exclude(status__in=RUNNING)
+    for a, b in previous.values_list("mentee_id", "mentor_id"):
+        if a in at and b in at:
+            forbid(at[a], at[b], "a previous pairing")
+    locked = []
+    rules = PairRule.objects.filter(program=program).values_list("mentee_id", "mentor_id", "kind")
+    for a, b, kind in rules:
+        if a in at and b in at:
+            if kind == RuleKind.FORBID:
+                forbid(at[a], at[b], "the program manager's rule")
+            else:
+                locked.append((at[a], at[b]))
+    ordered = sorted(reasons)
+    return MatchInputs(
+        program=program,
+        criteria=program_criteria(program, weights, options),
+        mentees=peers,
+        mentors=peers,
+        mentee_profiles=profiles,
+        mentor_profiles=profiles,
+        capacity=np.ones(len(peers), dtype=np.int64),
+        forbidden=(
+            np.array([i for i, _ in ordered], dtype=np.int64),
+            np.array([j for _, j in ordered], dtype=np.int64),
+        ),
+        locked=locked,
         forbid_reasons=reasons,
     )

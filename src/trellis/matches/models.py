@@ -74,6 +74,8 @@ class Proposal(models.Model):
     reasons = models.TextField(blank=True)
     contributions = models.JSONField(default=dict, blank=True)
     unmatched_reason = models.TextField(blank=True)
+    # Circles: the circle (1, 2 ...) of the leader ("mentor") this member joins.
+    circle = models.PositiveSmallIntegerField(null=True, blank=True)
     source = models.CharField(
         max_length=10, choices=ProposalSource.choices, default=ProposalSource.ENGINE
     )

@@ -16,14 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from trellis.enrolment.models import Participant, ParticipantStatus
-from trellis.matching import ScoreModel, assign
+from trellis.matching import ScoreModel, assign, peer_pairs
 from trellis.matching.explain import explain_pair, explain_unmatched
 from trellis.mentorships.models import RUNNING, Mentorship, MentorshipStatus
 from trellis.notifications.services import send_templated_email
-from trellis.programs.models import MatchingMode, Program, Role
+from trellis.programs.models import Format, MatchingMode, Program, Role
+from trellis.programs.models import Status as ProgramStatus
 from trellis.programs.services import ProgramError, check_matching_settings
 
-from .inputs import MatchInputs, load_inputs
+from .inputs import MatchInputs, load_inputs, load_peer_inputs
 from .models import MatchRun, PairRule, Proposal, ProposalSource, RuleKind, RunStatus
 
 HISTOGRAM_BINS = 10
@@ -71,9 +72,9 @@ def start_run(
     """Create a queued run and hand it to the task worker (run at once in tests)."""
     from .tasks import execute_match_run
 
-    if program.format not in ("one_to_one", "reverse", "flash"):
+    if program.status in (ProgramStatus.DRAFT, ProgramStatus.CLOSED):
         raise MatchError(
-            "This program's format is matched in groups; group runs are not available yet."
+            f"The program is {program.get_status_display().lower()}: open it to match people."
         )
     chosen = _check_settings(
         program.matching_weights if weights is None else weights,
@@ -133,7 +134,8 @@ def execute_run(run: MatchRun) -> MatchRun:
     if not claimed:
         return MatchRun.objects.get(pk=run.pk)
     try:
-        inputs = load_inputs(
+        loader = load_peer_inputs if run.program.format == Format.PEER else load_inputs
+        inputs = loader(
             run.program, weights=run.settings["weights"], options=run.settings["options"]
         )
         _progress(run, 30, f"Scoring {len(inputs.mentees)} mentees x {len(inputs.mentors)} mentors")
@@ -162,6 +164,94 @@ def execute_run(run: MatchRun) -> MatchRun:
 
 
 def _solve(run: MatchRun, inputs: MatchInputs) -> tuple[list[Proposal], dict]:
+    if run.program.format == Format.PEER:
+        return _solve_peers(run, inputs)
+    proposals, summary = _solve_pairs(run, inputs)
+    if run.program.format == Format.CIRCLE:
+        _number_circles(proposals, run.program.circle_size or 6)
+        summary["circles"] = len({(p.mentor_id, p.circle) for p in proposals if p.mentor_id})
+    return proposals, summary
+
+
+def _number_circles(proposals: list[Proposal], size: int) -> None:
+    """Circles: each leader's members split into as few circles of at most `size` as fit, the
+    sizes differing by at most one (members in order of score, dealt round the circles)."""
+    by_leader: dict[int, list[Proposal]] = {}
+    for p in proposals:
+        if p.mentor_id is not None:
+            by_leader.setdefault(p.mentor_id, []).append(p)
+    for members in by_leader.values():
+        count = -(-len(members) // size)
+        members.sort(key=lambda p: (-(p.score or 0), p.mentee_id))
+        for k, p in enumerate(members):
+            p.circle = k % count + 1
+
+
+def _solve_peers(run: MatchRun, inputs: MatchInputs) -> tuple[list[Proposal], dict]:
+    """One pool: most pairs, then the largest total of the symmetrised scores (each peer's fit
+    with the other, averaged both ways); exact up to 150 peers, a proven bound above."""
+    n = len(inputs.mentees)
+    if n == 0:
+        return [], _summary([], 0, inputs, certified=True, unit="peers")
+    model = ScoreModel(inputs.mentee_profiles, inputs.mentor_profiles, inputs.criteria)
+    one_way = model.dense()
+    scores = (one_way + one_way.T) / 2
+    allowed = np.ones((n, n), dtype=bool)
+    rows, cols = inputs.forbidden
+    allowed[rows, cols] = False
+    np.fill_diagonal(allowed, False)
+    for i, j in inputs.locked:  # a locked pair is the only choice for both
+        allowed[i, :] = allowed[:, i] = allowed[j, :] = allowed[:, j] = False
+        allowed[i, j] = allowed[j, i] = True
+    min_score = run.settings.get("min_score")
+    if min_score is not None:
+        allowed &= scores >= min_score
+    result = peer_pairs(scores, allowed)
+    _progress(run, 70, "Explaining every pair")
+    partner = result.partner
+    first = np.array([i for i in range(n) if partner[i] > i], dtype=np.int64)
+    parts = model.parts(first, partner[first]) if first.size else {}
+    locked = {frozenset(pair) for pair in inputs.locked}
+    proposals, scores_kept = [], []
+    for i, peer in enumerate(inputs.mentees):
+        j = int(partner[i])
+        if j < 0:
+            why = (
+                "Nobody is left to pair with: an odd number of peers, or every other peer "
+                "is in a reporting line, a previous pair or ruled out."
+                if allowed[i].any()
+                else "No peer may be paired with this person (reporting line, previous "
+                "pair or the program manager's rule)."
+            )
+            proposals.append(Proposal(run=run, mentee=peer, unmatched_reason=why))
+        elif j > i:
+            explanation = explain_pair(
+                inputs.mentee_profiles[i], inputs.mentor_profiles[j], parts, inputs.criteria, i, j
+            )
+            value = float(scores[i, j])
+            scores_kept.append(value)
+            proposals.append(
+                Proposal(
+                    run=run,
+                    mentee=peer,
+                    mentor=inputs.mentees[j],
+                    score=value,
+                    reasons=explanation.sentence,
+                    contributions={k: round(v, 6) for k, v in explanation.contributions.items()},
+                    source=ProposalSource.LOCKED
+                    if frozenset((i, j)) in locked
+                    else ProposalSource.ENGINE,
+                )
+            )
+    summary = _summary(
+        scores_kept, n, inputs, certified=bool(result.is_exact), unit="peers", gap=result.gap
+    )
+    summary["unmatched"] = n - 2 * len(scores_kept)  # peers left without a partner
+    summary["gap_percent"] = round(100 * float(result.gap), 4)
+    return proposals, summary
+
+
+def _solve_pairs(run: MatchRun, inputs: MatchInputs) -> tuple[list[Proposal], dict]:
     n, m = len(inputs.mentees), len(inputs.mentors)
     if n == 0:
         return [], _summary([], 0, inputs, certified=True)
@@ -268,6 +358,10 @@ def assign_by_hand(
             proposal.save()
             _refresh_summary(run)
             return proposal
+        if run.program.format == Format.PEER:
+            raise MatchError(
+                "Peers are paired both ways: rule out or lock pairs and re-run instead."
+            )
         if mentor.program_id != run.program_id or mentor.role != Role.MENTOR:
             raise MatchError("Choose a mentor of this program.")
         inputs = load_inputs(
@@ -447,6 +541,7 @@ def publish_run(run: MatchRun, *, by, today: datetime.date | None = None) -> lis
                     score=p.score,
                     reasons=p.reasons,
                     contributions=p.contributions,
+                    circle=p.circle,
                     match_run=run,
                     started_on=today,
                 )

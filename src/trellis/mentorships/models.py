@@ -34,6 +34,8 @@ class Mentorship(models.Model):
     score = models.FloatField(null=True, blank=True)
     reasons = models.TextField(blank=True)
     contributions = models.JSONField(default=dict, blank=True)
+    # Circles: members of one leader's circle share the leader and this number.
+    circle = models.PositiveSmallIntegerField(null=True, blank=True)
     match_run = models.ForeignKey(
         "matches.MatchRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
