@@ -82,3 +82,44 @@ def test_circles_group_members_around_leaders(program_manager):
     pair = Mentorship.objects.get(mentee=member)
     mates = Mentorship.objects.filter(mentor=pair.mentor, circle=pair.circle).exclude(pk=pair.pk)
     assert {m.mentee.person for m in mates} == set(mine[0].circle_mates)
+
+
+def test_newcomers_join_a_leaders_circles_without_overfilling_them(program_manager):
+    program = ProgramFactory(
+        format=Format.CIRCLE,
+        status=Status.MATCHING,
+        mentor_capacity=6,
+        circle_size=3,
+        matching_weights={"seniority": 1},
+        managed_by=[program_manager],
+    )
+    leader = RegistrationFactory(program=program, role=Role.MENTOR, person=PersonFactory(level=8))
+    for _ in range(2):
+        RegistrationFactory(program=program, role=Role.MENTEE, person=PersonFactory(level=3))
+    publish_run(
+        MatchRun.objects.get(pk=start_run(program, by=program_manager).pk), by=program_manager
+    )
+    for _ in range(3):
+        RegistrationFactory(program=program, role=Role.MENTEE, person=PersonFactory(level=3))
+    second = MatchRun.objects.get(pk=start_run(program, by=program_manager).pk)
+    publish_run(second, by=program_manager)
+    sizes = {}
+    for number in Mentorship.objects.filter(mentor=leader).values_list("circle", flat=True):
+        sizes[number] = sizes.get(number, 0) + 1
+    assert sum(sizes.values()) == 5 and max(sizes.values()) <= 3
+
+
+def test_a_peer_summary_counts_two_people_per_pair_after_an_edit(program_manager):
+    program = ProgramFactory(
+        format=Format.PEER,
+        status=Status.MATCHING,
+        matching_weights={"department": 1},
+        managed_by=[program_manager],
+    )
+    for _ in range(6):
+        RegistrationFactory(program=program, role=Role.PEER)
+    run = MatchRun.objects.get(pk=start_run(program, by=program_manager).pk)
+    proposal = run.proposals.filter(mentor__isnull=False).first()
+    assign_by_hand(run, proposal, None, by=program_manager)
+    run.refresh_from_db()
+    assert run.summary["matched"] == 2 and run.summary["unmatched"] == 2

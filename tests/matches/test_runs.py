@@ -213,3 +213,23 @@ def test_a_failing_run_says_why(program, program_manager, monkeypatch):
     start_run(program, by=program_manager)  # the task fails; the worker logs the traceback
     run = MatchRun.objects.get()
     assert run.status == RunStatus.FAILED and "disk full" in run.error
+
+
+def test_no_match_run_in_a_self_matched_program(program, program_manager):
+    program.matching_mode = "self"
+    program.save()
+    with pytest.raises(MatchError, match="choose their mentors"):
+        start_run(program, by=program_manager)
+
+
+def test_publishing_supersedes_runs_still_in_flight(program, program_manager):
+    _people(program, mentees=2, mentors=1)
+    done = MatchRun.objects.get(pk=start_run(program, by=program_manager).pk)
+    queued = MatchRun.objects.create(program=program, number=99, settings=done.settings)
+    publish_run(done, by=program_manager)
+    queued.refresh_from_db()
+    assert queued.status == RunStatus.SUPERSEDED
+    # a superseded run that the worker picks up later never becomes ready
+    from trellis.matches.services import execute_run
+
+    assert execute_run(queued).status == RunStatus.SUPERSEDED

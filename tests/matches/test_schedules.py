@@ -91,3 +91,28 @@ def test_the_command_expires_requests_and_reports(program_manager, mailoutbox):
     assert "1 request(s) expired" in out.getvalue()
     request.refresh_from_db()
     assert request.status == RequestStatus.EXPIRED
+
+
+def test_a_run_that_matched_nobody_does_not_stall_the_schedule(program_manager):
+    program = evergreen(program_manager, EvergreenMatching.AUTOMATIC)
+    _people(program, mentees=1, mentors=1, capacity=1)
+    run_schedules()  # the mentee gets the only place
+    RegistrationFactory(program=program, role=Role.MENTEE)
+    first = run_schedules()  # mentors full: a run with nobody matched
+    assert first.runs[0].summary["matched"] == 0
+    RegistrationFactory(program=program, role=Role.MENTOR, capacity=1)
+    second = run_schedules()  # not blocked by the empty run: the newcomer is matched now
+    assert second.skipped == [] and second.published == 1
+
+
+def test_a_run_whose_worker_died_does_not_block_forever(program_manager):
+    program = evergreen(program_manager, EvergreenMatching.REVIEW)
+    _people(program, mentees=1, mentors=1)
+    stuck = MatchRun.objects.create(program=program, number=1, status=RunStatus.RUNNING)
+    MatchRun.objects.filter(pk=stuck.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    report = run_schedules()
+    assert len(report.runs) == 1
+    stuck.refresh_from_db()
+    assert stuck.status == RunStatus.FAILED

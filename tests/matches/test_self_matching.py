@@ -87,7 +87,11 @@ def test_a_request_holds_a_place_until_answered_and_the_limit_applies(program, m
     answer_request(request, person=mentors[0].person, accept=True, note="Happy to!")
     assert Mentorship.objects.get(mentee=mentees[0]).mentor == mentors[0]
     assert MentorRequest.objects.get(mentor=mentors[1]).status == RequestStatus.WITHDRAWN
-    assert "Happy to!" in mailoutbox[-1].body and mailoutbox[-1].to == [mentees[0].person.email]
+    to_mentee = [m for m in mailoutbox if m.to == [mentees[0].person.email]]
+    assert "Happy to!" in to_mentee[-1].body
+    # the other mentor asked is told that no answer is needed any more
+    assert "no longer needs an answer" in mailoutbox[-1].subject
+    assert mailoutbox[-1].to == [mentors[1].person.email]
     with pytest.raises(MatchError, match="already have a mentor"):
         request_mentor(mentees[0], mentors[2])
 
@@ -218,3 +222,24 @@ def test_two_mentees_asking_for_the_last_place_at_once_exactly_one_succeeds(prog
     assert outcomes["first"] == "ok"
     assert "no free place" in outcomes["second"]
     assert MentorRequest.objects.filter(status=RequestStatus.PENDING).count() == 1
+
+
+def test_nobody_who_has_left_can_be_matched_and_leaving_releases_requests(program):
+    from trellis.enrolment.services import withdraw_participant
+
+    mentees, mentors = _people(program, mentees=2, mentors=3, capacity=1)
+    first = request_mentor(mentees[0], mentors[0])
+    second = request_mentor(mentees[1], mentors[1])
+    # the mentor leaves: their pending request is withdrawn, and can no longer be accepted
+    withdraw_participant(mentors[0], reason="Moving abroad")
+    first.refresh_from_db()
+    assert first.status == RequestStatus.WITHDRAWN
+    with pytest.raises(MatchError, match="already withdrawn"):
+        answer_request(first, person=mentors[0].person, accept=True)
+    # the mentee leaves after the mentor accepted: the mentorship ends, the place is free
+    answer_request(second, person=mentors[1].person, accept=True)
+    withdraw_participant(mentees[1])
+    pair = Mentorship.objects.get(mentee=mentees[1])
+    assert pair.status == "ended" and "left the program" in pair.end_reason
+    mentors[1].refresh_from_db()
+    assert mentors[1].status == "approved"

@@ -119,3 +119,14 @@ def test_runs_of_another_program_are_not_reachable(manager_client, program, prog
     _start(manager_client, program, skills=1)
     url = reverse("matches:run", args=[other.slug, 1])
     assert manager_client.get(url).status_code == 404
+
+
+def test_the_return_address_of_an_action_stays_on_this_site(manager_client, program):
+    _people(program, mentees=2, mentors=1)
+    _start(manager_client, program, skills=1)
+    run = MatchRun.objects.get()
+    proposal = run.proposals.first()
+    url = reverse("matches:proposal_action", args=[program.slug, run.number, proposal.pk])
+    for evil in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        response = manager_client.post(url, {"action": "lock", "next": evil})
+        assert response["Location"] == reverse("matches:run", args=[program.slug, run.number])

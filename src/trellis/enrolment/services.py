@@ -518,6 +518,11 @@ def withdraw_participant(participant: Participant, *, reason: str = "") -> Parti
         current.withdrawn_at = timezone.now()
         current.withdrawal_reason = reason.strip()[:WITHDRAWAL_REASON_MAX_LENGTH]
         current.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "updated_at"])
+        # running or proposed mentorships end and open mentoring requests are withdrawn, so
+        # that nobody holds a place or a partner for someone who has left
+        from trellis.matches.services import release_participant
+
+        release_participant(current)
         _notify_changes(program, _rebalance(program))
     participant.refresh_from_db()
     return participant

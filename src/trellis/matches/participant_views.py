@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from trellis.enrolment.models import Participant, ParticipantStatus
@@ -16,7 +17,6 @@ from .models import MentorRequest, RequestStatus
 from .self_matching import (
     SELF_MODES,
     answer_request,
-    expire_overdue,
     recommendations,
     request_mentor,
     withdraw_request,
@@ -61,7 +61,7 @@ def find_mentor(request, slug: str):
             )
         return redirect("matches:find_mentor", slug=program.slug)
     pending = MentorRequest.objects.filter(
-        mentee=mentee, status=RequestStatus.PENDING
+        mentee=mentee, status=RequestStatus.PENDING, expires_at__gt=timezone.now()
     ).select_related("mentor__person")
     has_mentor = mentee.mentorships_as_mentee.filter(status__in=RUNNING).exists()
     return render(
@@ -84,7 +84,6 @@ def my_requests(request, slug: str):
     person = request.user.person
     if person is None:
         raise Http404("No requests.")
-    expire_overdue(program)
     received = MentorRequest.objects.filter(program=program, mentor__person=person).select_related(
         "mentee__person"
     )

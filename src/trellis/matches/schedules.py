@@ -3,10 +3,12 @@ unanswered mentor requests, and match the newcomers of evergreen programs."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils import timezone
 
 from trellis.enrolment.models import Participant, ParticipantStatus
 from trellis.mentorships.models import RUNNING
@@ -18,6 +20,7 @@ from .self_matching import expire_overdue
 from .services import MatchError, execute_run, publish_run, start_run
 
 log = logging.getLogger(__name__)
+STALE_RUN = datetime.timedelta(hours=1)
 
 
 @dataclass
@@ -44,8 +47,17 @@ def match_newcomers(program: Program, *, by=None) -> tuple[MatchRun | None, int]
     places); published at once when the program says so. Returns (run, pairs published)."""
     if program.matching_mode != MatchingMode.ADMIN:
         raise MatchError("Only admin-matched programs match newcomers on schedule.")
+    # a run whose worker died long ago no longer blocks the schedule
+    stale = timezone.now() - STALE_RUN
+    program.match_runs.filter(
+        status__in=[RunStatus.QUEUED, RunStatus.RUNNING], created_at__lt=stale
+    ).update(status=RunStatus.FAILED, error="No worker finished this run within an hour.")
     if program.match_runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
         raise MatchError("A run is already under way.")
+    # a run that matched nobody (mentors full) has nothing to review or publish
+    for waiting in program.match_runs.filter(status=RunStatus.READY):
+        if not waiting.summary.get("matched"):
+            MatchRun.objects.filter(pk=waiting.pk).update(status=RunStatus.SUPERSEDED)
     if program.match_runs.filter(status=RunStatus.READY).exists():
         raise MatchError("A run is waiting for review; publish or re-run it first.")
     if not waiting_mentees(program):
@@ -72,6 +84,10 @@ def run_schedules() -> ScheduleReport:
             run, published = match_newcomers(program)
         except MatchError as error:
             report.skipped.append(f"{program.name}: {error}")
+            continue
+        except Exception as error:  # one program's failure must not stop the others
+            log.exception("scheduled matching of %s failed", program)
+            report.skipped.append(f"{program.name}: failed ({type(error).__name__})")
             continue
         if run is not None:
             report.runs.append(run)

@@ -48,7 +48,9 @@ class Recommendation:
 def _pending(mentor_ids) -> dict[int, int]:
     counts: dict[int, int] = {}
     for mentor_id in MentorRequest.objects.filter(
-        mentor_id__in=list(mentor_ids), status=RequestStatus.PENDING
+        mentor_id__in=list(mentor_ids),
+        status=RequestStatus.PENDING,
+        expires_at__gt=timezone.now(),
     ).values_list("mentor_id", flat=True):
         counts[mentor_id] = counts.get(mentor_id, 0) + 1
     return counts
@@ -62,15 +64,15 @@ def recommendations(
     program: Program, mentee: Participant, *, limit: int = RECOMMENDATIONS
 ) -> list[Recommendation]:
     """The mentors this mentee could ask now, best first: never a forbidden pair, never a
-    mentor whose places are all taken or held, popular mentors ranked down by their demand."""
-    expire_overdue(program)
+    mentor whose places are all taken or held, popular mentors ranked down by their demand.
+    A read: overdue requests no longer count here, and the next write marks them expired."""
     inputs = load_inputs(program, mentees=[mentee])
     if not inputs.mentors:
         return []
     asked = set(
-        MentorRequest.objects.filter(mentee=mentee, status=RequestStatus.PENDING).values_list(
-            "mentor_id", flat=True
-        )
+        MentorRequest.objects.filter(
+            mentee=mentee, status=RequestStatus.PENDING, expires_at__gt=timezone.now()
+        ).values_list("mentor_id", flat=True)
     )
     pending = _pending(m.pk for m in inputs.mentors)
     model = ScoreModel(inputs.mentee_profiles, inputs.mentor_profiles, inputs.criteria)
@@ -109,7 +111,9 @@ def recommendations(
 def _mentor_places(mentor: Participant, program: Program) -> int:
     """Free places of a (locked) mentor: capacity - running mentorships - pending requests."""
     running = Mentorship.objects.filter(mentor=mentor, status__in=RUNNING).count()
-    held = MentorRequest.objects.filter(mentor=mentor, status=RequestStatus.PENDING).count()
+    held = MentorRequest.objects.filter(
+        mentor=mentor, status=RequestStatus.PENDING, expires_at__gt=timezone.now()
+    ).count()
     return (mentor.capacity or program.mentor_capacity) - running - held
 
 
@@ -175,21 +179,26 @@ def answer_request(
 ) -> MentorRequest:
     """The mentor accepts (a mentorship starts; the mentee's other requests are withdrawn) or
     declines with a note. An expired request can no longer be answered."""
+    if request.mentor.person_id != person.pk:
+        raise MatchError("Only the mentor asked can answer.")
+    expire_overdue(request.program)  # an overdue request is marked (and the mentee told) first
     with transaction.atomic():
+        # the same lock order as request_mentor: the mentor's row, then the mentee's
         mentor = Participant.objects.select_for_update().get(pk=request.mentor_id)
+        mentee = Participant.objects.select_for_update().get(pk=request.mentee_id)
         request = MentorRequest.objects.select_for_update().get(pk=request.pk)
-        if mentor.person_id != person.pk:
-            raise MatchError("Only the mentor asked can answer.")
-        if request.status == RequestStatus.PENDING and request.expires_at <= timezone.now():
-            request.status = RequestStatus.EXPIRED
-            request.save(update_fields=["status"])
-            raise MatchError("This request has expired; the mentee can ask again.")
         if request.status != RequestStatus.PENDING:
             raise MatchError(f"This request is already {request.get_status_display().lower()}.")
         request.response = note.strip()[:1000]
         request.decided_at = timezone.now()
+        others: list[MentorRequest] = []
         if accept:
-            if _running(request.mentee):
+            for who in (mentor, mentee):
+                if who.status not in (ParticipantStatus.APPROVED, ParticipantStatus.MATCHED):
+                    raise MatchError(
+                        f"{who.person} is not taking part now ({who.get_status_display().lower()})."
+                    )
+            if _running(mentee):
                 raise MatchError("This mentee has found a mentor in the meantime.")
             request.status = RequestStatus.ACCEPTED
             request.save()
@@ -204,14 +213,20 @@ def answer_request(
             Participant.objects.filter(pk__in=[mentor.pk, request.mentee_id]).update(
                 status=ParticipantStatus.MATCHED
             )
-            others = MentorRequest.objects.filter(
-                mentee=request.mentee, status=RequestStatus.PENDING
-            ).exclude(pk=request.pk)
-            others.update(status=RequestStatus.WITHDRAWN, decided_at=request.decided_at)
+            others = list(
+                MentorRequest.objects.filter(mentee=mentee, status=RequestStatus.PENDING)
+                .exclude(pk=request.pk)
+                .select_related("program", "mentee__person", "mentor__person")
+            )
+            MentorRequest.objects.filter(pk__in=[o.pk for o in others]).update(
+                status=RequestStatus.WITHDRAWN, decided_at=request.decided_at
+            )
         else:
             request.status = RequestStatus.DECLINED
             request.save()
     _notify(request, request.status)
+    for other in others:  # the other mentors asked need not answer any more
+        _notify(other, RequestStatus.WITHDRAWN)
     return request
 
 
@@ -253,7 +268,7 @@ def _notify(request: MentorRequest, event: str) -> None:
     program = request.program
     base = settings.SITE_URL.rstrip("/")
     url = base + reverse("matches:find_mentor", args=[program.slug])
-    if event == "received":
+    if event in ("received", RequestStatus.WITHDRAWN):
         to, other = request.mentor.person, request.mentee.person
         url = base + reverse("matches:my_requests", args=[program.slug])
     else:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -72,6 +72,11 @@ def start_run(
     """Create a queued run and hand it to the task worker (run at once in tests)."""
     from .tasks import execute_match_run
 
+    if program.matching_mode == MatchingMode.SELF:
+        raise MatchError(
+            "Participants choose their mentors in this program; a match run would compete with "
+            "their requests for the same places."
+        )
     if program.status in (ProgramStatus.DRAFT, ProgramStatus.CLOSED):
         raise MatchError(
             f"The program is {program.get_status_display().lower()}: open it to match people."
@@ -145,7 +150,8 @@ def execute_run(run: MatchRun) -> MatchRun:
             run.proposals.all().delete()
             Proposal.objects.bulk_create(proposals, batch_size=2_000)
             summary["seconds"] = round(time.perf_counter() - started, 3)
-            MatchRun.objects.filter(pk=run.pk).update(
+            # conditional: a run superseded while it ran (another was published) stays so
+            MatchRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
                 status=RunStatus.READY,
                 progress=100,
                 progress_message="Ready for review",
@@ -173,18 +179,42 @@ def _solve(run: MatchRun, inputs: MatchInputs) -> tuple[list[Proposal], dict]:
     return proposals, summary
 
 
+def _circle_sizes(leader_id: int) -> dict[int, int]:
+    """circle number -> members, of a leader's running circles."""
+    sizes: dict[int, int] = {}
+    for number in Mentorship.objects.filter(
+        mentor_id=leader_id, status__in=RUNNING, circle__isnull=False
+    ).values_list("circle", flat=True):
+        sizes[number] = sizes.get(number, 0) + 1
+    return sizes
+
+
 def _number_circles(proposals: list[Proposal], size: int) -> None:
-    """Circles: each leader's members split into as few circles of at most `size` as fit, the
-    sizes differing by at most one (members in order of score, dealt round the circles)."""
+    """Circles: each leader's new members first fill the leader's running circles that have
+    room, then as few new circles of at most `size` as fit, the new circles' sizes differing by
+    at most one (members in order of score, dealt round the circles)."""
     by_leader: dict[int, list[Proposal]] = {}
     for p in proposals:
+        p.circle = None
         if p.mentor_id is not None:
             by_leader.setdefault(p.mentor_id, []).append(p)
-    for members in by_leader.values():
-        count = -(-len(members) // size)
+    for leader_id, members in by_leader.items():
         members.sort(key=lambda p: (-(p.score or 0), p.mentee_id))
-        for k, p in enumerate(members):
-            p.circle = k % count + 1
+        sizes = _circle_sizes(leader_id)
+        rest = []
+        for p in members:
+            room = [n for n, count in sorted(sizes.items()) if count < size]
+            if room:
+                number = min(room, key=lambda n: (sizes[n], n))
+                sizes[number] += 1
+                p.circle = number
+            else:
+                rest.append(p)
+        if rest:
+            first = max(sizes, default=0) + 1
+            count = -(-len(rest) // size)
+            for k, p in enumerate(rest):
+                p.circle = first + k % count
 
 
 def _solve_peers(run: MatchRun, inputs: MatchInputs) -> tuple[list[Proposal], dict]:
@@ -326,9 +356,15 @@ def _refresh_summary(run: MatchRun) -> None:
     scores = [p.score for p in proposals if p.mentor_id is not None and p.score is not None]
     values = np.array(scores, dtype=float)
     summary = dict(run.summary)
+    if summary.get("unit") == "peers":  # a pair is two people; `mentees` counts the peers
+        unmatched = summary.get("mentees", 0) - 2 * len(scores)
+    else:
+        unmatched = len(proposals) - len(scores)
+    if summary.get("circles") is not None:
+        summary["circles"] = len({(p.mentor_id, p.circle) for p in proposals if p.mentor_id})
     summary.update(
         matched=len(scores),
-        unmatched=len(proposals) - len(scores),
+        unmatched=unmatched,
         total=math.fsum(scores),
         weakest=float(values.min()) if scores else None,
         mean=float(values.mean()) if scores else None,
@@ -354,6 +390,7 @@ def assign_by_hand(
             proposal.reasons = ""
             proposal.contributions = {}
             proposal.unmatched_reason = "Left unmatched by the program manager."
+            proposal.circle = None
             proposal.source = ProposalSource.MANUAL
             proposal.save()
             _refresh_summary(run)
@@ -388,6 +425,8 @@ def assign_by_hand(
         explanation = explain_pair(
             inputs.mentee_profiles[0], inputs.mentor_profiles[j], parts, inputs.criteria, 0, j
         )
+        if run.program.format == Format.CIRCLE:
+            proposal.circle = _circle_with_room(run, mentor, run.program.circle_size or 6)
         proposal.mentor = mentor
         proposal.score = explanation.score
         proposal.reasons = explanation.sentence
@@ -397,6 +436,34 @@ def assign_by_hand(
         proposal.save()
         _refresh_summary(run)
     return proposal
+
+
+def _circle_with_room(run: MatchRun, leader: Participant, size: int) -> int:
+    """A circle of this leader with room, counting running members and this run's members."""
+    sizes = _circle_sizes(leader.pk)
+    for number in run.proposals.filter(mentor=leader).values_list("circle", flat=True):
+        if number is not None:
+            sizes[number] = sizes.get(number, 0) + 1
+    room = [n for n, count in sorted(sizes.items()) if count < size]
+    if room:
+        return min(room, key=lambda n: (sizes[n], n))
+    return max(sizes, default=0) + 1
+
+
+def release_participant(participant: Participant) -> None:
+    """Someone leaves the program: their running or proposed mentorships end (the partner goes
+    back to the pool) and their open mentoring requests are withdrawn."""
+    from trellis.mentorships.services import end_mentorship
+
+    from .models import MentorRequest, RequestStatus
+
+    for mentorship in Mentorship.objects.filter(status__in=RUNNING).filter(
+        Q(mentee=participant) | Q(mentor=participant)
+    ):
+        end_mentorship(mentorship, by=None, reason=f"{participant.person} left the program")
+    MentorRequest.objects.filter(status=RequestStatus.PENDING).filter(
+        Q(mentee=participant) | Q(mentor=participant)
+    ).update(status=RequestStatus.WITHDRAWN, decided_at=timezone.now())
 
 
 def set_rule(run: MatchRun, proposal: Proposal, kind: str, *, by) -> PairRule:
@@ -423,6 +490,7 @@ def set_rule(run: MatchRun, proposal: Proposal, kind: str, *, by) -> PairRule:
             proposal.unmatched_reason = (
                 "The program manager ruled out the proposed pair; re-run to find another mentor."
             )
+            proposal.circle = None
             proposal.source = ProposalSource.MANUAL
             proposal.save()
             _refresh_summary(run)
@@ -498,16 +566,15 @@ def publish_run(run: MatchRun, *, by, today: datetime.date | None = None) -> lis
         if not proposals:
             raise MatchError("This run proposes no pair to publish.")
         problems = []
-        running_mentees = set(
-            Mentorship.objects.filter(program=program, status__in=RUNNING).values_list(
-                "mentee_id", flat=True
-            )
-        )
+        running = Mentorship.objects.filter(program=program, status__in=RUNNING)
+        # anyone already in a running pair, on either side (peers are on both)
+        taken = set(running.values_list("mentee_id", flat=True))
         load: dict[int, int] = {}
-        for mentor_id in Mentorship.objects.filter(program=program, status__in=RUNNING).values_list(
-            "mentor_id", flat=True
-        ):
+        for mentor_id in running.values_list("mentor_id", flat=True):
             load[mentor_id] = load.get(mentor_id, 0) + 1
+        peers = program.format == Format.PEER
+        if peers:
+            taken |= set(load)
         for p in proposals:
             load[p.mentor_id] = load.get(p.mentor_id, 0) + 1
             for person, who in ((p.mentee, "mentee"), (p.mentor, "mentor")):
@@ -515,8 +582,10 @@ def publish_run(run: MatchRun, *, by, today: datetime.date | None = None) -> lis
                     problems.append(
                         f"{person.person} ({who}) is now {person.get_status_display().lower()}"
                     )
-            if p.mentee_id in running_mentees:
-                problems.append(f"{p.mentee.person} already has a mentor")
+            sides = (p.mentee, p.mentor) if peers else (p.mentee,)
+            for person in sides:
+                if person.pk in taken:
+                    problems.append(f"{person.person} already has a partner")
         for p in proposals:
             places = p.mentor.capacity or program.mentor_capacity
             if load[p.mentor_id] > places:
@@ -553,9 +622,9 @@ def publish_run(run: MatchRun, *, by, today: datetime.date | None = None) -> lis
             Participant.objects.filter(pk__in=matched_ids).update(
                 status=ParticipantStatus.MATCHED, updated_at=timezone.now()
             )
-        MatchRun.objects.filter(program=program, status=RunStatus.READY).exclude(pk=run.pk).update(
-            status=RunStatus.SUPERSEDED
-        )
+        MatchRun.objects.filter(
+            program=program, status__in=[RunStatus.READY, RunStatus.QUEUED, RunStatus.RUNNING]
+        ).exclude(pk=run.pk).update(status=RunStatus.SUPERSEDED)
         run.status = RunStatus.PUBLISHED
         run.published_at = timezone.now()
         run.published_by = by

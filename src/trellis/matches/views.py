@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from trellis.enrolment.models import Participant
@@ -154,8 +155,10 @@ def proposal_action(request, program, number: int, pk: int):
     run = _run(program, number)
     proposal = get_object_or_404(run.proposals, pk=pk)
     form = ProposalActionForm(request.POST)
-    back = request.POST.get("next") or reverse("matches:run", args=[program.slug, run.number])
-    if not back.startswith("/"):
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = reverse("matches:run", args=[program.slug, run.number])
     if not form.is_valid():
         messages.error(request, "Choose an action.")

@@ -23,7 +23,11 @@ def mentorships_of(person_id: int | None, program=None) -> list[MyMentorship]:
     rows = Mentorship.objects.filter(
         Q(mentor__person_id=person_id) | Q(mentee__person_id=person_id),
         status__in=RUNNING,
-    ).select_related("program", "mentor__person", "mentee__person")
+    ).select_related(
+        "program",
+        "mentor__person__department",
+        "mentee__person__department",
+    )
     if program is not None:
         rows = rows.filter(program=program)
     out = []

@@ -17,13 +17,17 @@ class MentorshipError(Exception):
 
 
 def _back_in_pool(participant: Participant) -> None:
-    """A participant without a running mentorship is approved again (waiting for a match)."""
+    """A matched participant without a running mentorship is approved again (waiting for a
+    match). The participant's row is locked and only MATCHED is changed, so a concurrent
+    withdrawal or a second ending is never overwritten."""
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
     running = Mentorship.objects.filter(status__in=RUNNING).filter(
         Q(mentor=participant) | Q(mentee=participant)
     )
-    if participant.status == ParticipantStatus.MATCHED and not running.exists():
-        participant.status = ParticipantStatus.APPROVED
-        participant.save(update_fields=["status", "updated_at"])
+    if not running.exists():
+        Participant.objects.filter(pk=participant.pk, status=ParticipantStatus.MATCHED).update(
+            status=ParticipantStatus.APPROVED, updated_at=timezone.now()
+        )
 
 
 def end_mentorship(
@@ -34,14 +38,14 @@ def end_mentorship(
     completed: bool = False,
     today: datetime.date | None = None,
 ) -> Mentorship:
-    """End a running mentorship early (or complete it). The mentor's place is free at once;
-    the two are never proposed to each other again in this program."""
+    """End a running (or proposed) mentorship early, or complete it. The mentor's place is free
+    at once; the two are never proposed to each other again in this program."""
     reason = reason.strip()
     if not reason and not completed:
         raise MentorshipError("Say why the mentorship ends.")
     with transaction.atomic():
         mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
-        if mentorship.status != MentorshipStatus.ACTIVE:
+        if mentorship.status not in RUNNING:
             raise MentorshipError("This mentorship has already ended.")
         mentorship.status = MentorshipStatus.COMPLETED if completed else MentorshipStatus.ENDED
         mentorship.ended_on = today or timezone.localdate()
@@ -126,6 +130,14 @@ def confirm_mentorship(mentorship: Mentorship, *, person) -> Mentorship:
         side = _side(mentorship, person)
         if mentorship.status != MentorshipStatus.PROPOSED:
             raise MentorshipError("This match is no longer waiting for confirmation.")
+        active = (ParticipantStatus.APPROVED, ParticipantStatus.MATCHED)
+        for who in Participant.objects.select_for_update().filter(
+            pk__in=[mentorship.mentor_id, mentorship.mentee_id]
+        ):
+            if who.status not in active:
+                raise MentorshipError(
+                    f"{who.person} is not taking part now ({who.get_status_display().lower()})."
+                )
         now = timezone.now()
         setattr(mentorship, f"{side}_confirmed_at", now)
         if mentorship.mentor_confirmed_at and mentorship.mentee_confirmed_at:
