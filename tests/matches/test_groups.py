@@ -47,7 +47,7 @@ def test_peers_are_paired_both_ways_without_reporting_lines(program_manager):
     assert len(mine) == 1 and mine[0].partner_role == "peer"
 
 
-def test_circles_group_members_around_leaders(program_manager):
+def test_circles_group_members_around_leaders(program_manager, mailoutbox):
     program = ProgramFactory(
         format=Format.CIRCLE,
         status=Status.MATCHING,
@@ -76,6 +76,10 @@ def test_circles_group_members_around_leaders(program_manager):
             sizes[p.circle] = sizes.get(p.circle, 0) + 1
         assert max(sizes.values()) <= 3 and max(sizes.values()) - min(sizes.values()) <= 1
     publish_run(run, by=program_manager)
+    # one email per member, and one per circle to its leader (not one per member-leader pair)
+    assert len(mailoutbox) == 9 + run.summary["circles"]
+    to_member = next(m for m in mailoutbox if m.to == [members[0].person.email])
+    assert "With you in the circle" in to_member.body
     member = members[0]
     mine = mentorships_of(member.person_id, program)
     assert mine[0].partner_role == "circle leader"

@@ -637,9 +637,14 @@ def _introduce(
     program: Program, proposals: list[Proposal], meeting: datetime.date, *, confirm: bool
 ) -> None:
     url = settings.SITE_URL.rstrip("/") + reverse("programs:landing", args=[program.slug])
+    if program.format == Format.CIRCLE:
+        _introduce_circles(program, proposals, meeting, url)
+        return
+    peers = program.format == Format.PEER
     for p in proposals:
         mentee, mentor = p.mentee.person, p.mentor.person
-        for me, other, role in ((mentee, mentor, "mentor"), (mentor, mentee, "mentee")):
+        roles = ("peer", "peer") if peers else ("mentor", "mentee")
+        for me, other, role in ((mentee, mentor, roles[0]), (mentor, mentee, roles[1])):
             send_templated_email(
                 "match_introduction",
                 me.email,
@@ -656,5 +661,32 @@ def _introduce(
                     "first_meeting": meeting,
                     "program_url": url,
                     "confirm": confirm,
+                },
+            )
+
+
+def _introduce_circles(
+    program: Program, proposals: list[Proposal], meeting: datetime.date, url: str
+) -> None:
+    """One email per person: the leader gets the circle's members, each member the leader and
+    the other members (not one email per member-leader pair)."""
+    circles: dict[tuple[int, int | None], list[Proposal]] = {}
+    for p in proposals:
+        circles.setdefault((p.mentor_id, p.circle), []).append(p)
+    for members in circles.values():
+        leader = members[0].mentor.person
+        people = [p.mentee.person for p in members]
+        for me in [leader, *people]:
+            send_templated_email(
+                "circle_introduction",
+                me.email,
+                {
+                    "first_name": me.first_name,
+                    "is_leader": me == leader,
+                    "leader": leader,
+                    "members": [person for person in people if person != me],
+                    "program_name": program.name,
+                    "first_meeting": meeting,
+                    "program_url": url,
                 },
             )
