@@ -34,6 +34,7 @@ SIGNED_IN = {
     "enrolment:withdraw",
     "mentorships:ask_for_rematch",
     "mentorships:answer_proposal",
+    "mentorships:workspace",
     "matches:find_mentor",
     "matches:my_requests",
     "matches:answer_request",
@@ -73,6 +74,7 @@ PROGRAM_MANAGER_ONLY = {
     "matches:proposal_action",
     "matches:rematch_queue",
     "matches:rematch_decide",
+    "mentorships:health",
 }
 
 
@@ -111,6 +113,7 @@ def _url(name: str) -> str:
         "matches:rematch_decide": [program.slug, 1],
         "mentorships:ask_for_rematch": [program.slug, 1],
         "mentorships:answer_proposal": [program.slug, 1],
+        "mentorships:workspace": [program.slug, 1],
         "matches:answer_request": [program.slug, 1],
         "matches:withdraw_request": [program.slug, 1],
     }

@@ -109,3 +109,92 @@ class RematchRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Rematch request by {self.requested_by} ({self.get_status_display()})"
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Meeting(models.Model):
+    """A meeting of a pair. A scheduled meeting is a calendar event both people were invited to
+    (.ics): `uid` stays the same for its whole life, `sequence` grows with every change."""
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="meetings")
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=45)
+    place = models.CharField(max_length=500, blank=True, help_text="A room or a video link.")
+    agenda = models.TextField(max_length=4000, blank=True)
+    shared_notes = models.TextField(max_length=20000, blank=True)
+    status = models.CharField(
+        max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    uid = models.CharField(max_length=100, unique=True)
+    sequence = models.PositiveIntegerField(default=0)
+    organizer = models.ForeignKey(
+        "people.Person", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["mentorship", "status", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"Meeting of {self.mentorship} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        import datetime
+
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+
+class MeetingFeedback(models.Model):
+    """One person's rating of a meeting, 1 (poor) to 4 (excellent), with an optional comment.
+    Private: the partner never sees it; managers see ratings per pair and in aggregate."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="feedback")
+    participant = models.ForeignKey(
+        "enrolment.Participant", on_delete=models.CASCADE, related_name="+"
+    )
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "participant"], name="feedback_once_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=4), name="feedback_rating_1_to_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/4 by {self.participant} for {self.meeting}"
+
+
+class PrivateNote(models.Model):
+    """A person's own notes on a meeting; nobody else sees them."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="private_notes")
+    participant = models.ForeignKey(
+        "enrolment.Participant", on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.TextField(max_length=20000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "participant"], name="private_note_once_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Private note of {self.participant} on {self.meeting}"

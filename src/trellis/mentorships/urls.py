@@ -6,6 +6,8 @@ from . import views
 
 app_name = "mentorships"
 urlpatterns = [
+    path("", views.pair_health_page, name="health"),
+    path("<int:pk>/", views.workspace, name="workspace"),
     path("<int:pk>/rematch/", views.ask_for_rematch, name="ask_for_rematch"),
     path("<int:pk>/answer/", views.answer_proposal, name="answer_proposal"),
 ]

@@ -1,12 +1,32 @@
-"""A participant's actions on their own mentorship (mounted under programs/<slug>/mentorships/)."""
+"""A participant's actions on their own mentorship, and the managers' view of pair health
+(mounted under programs/<slug>/mentorships/)."""
+
+import datetime
+import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Avg
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from .models import Mentorship
+from trellis.programs.permissions import program_manager_of_program
+
+from .meetings import (
+    MeetingError,
+    cancel_meeting,
+    local_time,
+    log_meeting,
+    pair_health,
+    rate_meeting,
+    reschedule_meeting,
+    save_notes,
+    schedule_meeting,
+    side_of,
+)
+from .models import Meeting, MeetingFeedback, Mentorship, PrivateNote
 from .services import (
     MentorshipError,
     confirm_mentorship,
@@ -73,3 +93,144 @@ def ask_for_rematch(request, slug: str, pk: int):
             "your partner is not told unless the manager ends the mentorship.",
         )
     return redirect("programs:landing", slug=slug)
+
+
+# ----------------------------------------------------------------------------- workspace
+
+
+def _moment(request, person) -> tuple[datetime.datetime | None, int]:
+    """The date and time typed in the form, in the person's own time zone."""
+    try:
+        day = datetime.date.fromisoformat(request.POST.get("date", ""))
+        clock = datetime.time.fromisoformat(request.POST.get("time", ""))
+        minutes = int(request.POST.get("duration") or 45)
+    except ValueError:
+        return None, 0
+    zone = zoneinfo.ZoneInfo(person.effective_time_zone)
+    return datetime.datetime.combine(day, clock, tzinfo=zone), minutes
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def workspace(request, slug: str, pk: int):
+    """The pair's page: meetings (schedule, log, move, cancel, rate privately, notes)."""
+    mentorship = _own(request, slug, pk)
+    person = request.user.person
+    me = side_of(mentorship, person)
+    partner = mentorship.mentor.person if me == mentorship.mentee else mentorship.mentee.person
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        meeting = None
+        if request.POST.get("meeting"):
+            meeting = get_object_or_404(Meeting, pk=request.POST["meeting"], mentorship=mentorship)
+        try:
+            if action in ("schedule", "log", "move"):
+                moment, minutes = _moment(request, person)
+                if moment is None:
+                    raise MeetingError("Give a date, a time and a duration in minutes.")
+                if action == "schedule":
+                    schedule_meeting(
+                        mentorship,
+                        person=person,
+                        starts_at=moment,
+                        duration_minutes=minutes,
+                        place=request.POST.get("place", ""),
+                        agenda=request.POST.get("agenda", ""),
+                    )
+                    messages.success(request, "Scheduled: you both have the invitation.")
+                elif action == "log":
+                    log_meeting(
+                        mentorship,
+                        person=person,
+                        starts_at=moment,
+                        duration_minutes=minutes,
+                        notes=request.POST.get("notes", ""),
+                    )
+                    messages.success(request, "The meeting is logged. Rate it below.")
+                else:
+                    if meeting is None:
+                        raise MeetingError("Choose a meeting.")
+                    reschedule_meeting(
+                        meeting, person=person, starts_at=moment, duration_minutes=minutes
+                    )
+                    messages.success(request, "Moved: the calendar event is updated for both.")
+            elif action == "cancel" and meeting is not None:
+                cancel_meeting(meeting, person=person)
+                messages.success(request, "Cancelled: the event is removed from both calendars.")
+            elif action == "rate" and meeting is not None:
+                try:
+                    rating = int(request.POST.get("rating", ""))
+                except ValueError:
+                    rating = 0
+                rate_meeting(
+                    meeting, person=person, rating=rating, comment=request.POST.get("comment", "")
+                )
+                messages.success(request, "Thank you: only you and the program's managers see it.")
+            elif action == "notes" and meeting is not None:
+                save_notes(
+                    meeting,
+                    person=person,
+                    shared=request.POST.get("shared"),
+                    private=request.POST.get("private"),
+                )
+                messages.success(request, "Notes saved.")
+            else:
+                raise MeetingError("Choose an action.")
+        except MeetingError as error:
+            messages.error(request, str(error))
+        return redirect("mentorships:workspace", slug=slug, pk=mentorship.pk)
+
+    now = timezone.now()
+    meetings = list(mentorship.meetings.order_by("-starts_at"))
+    mine = {
+        f.meeting_id: f
+        for f in MeetingFeedback.objects.filter(meeting__in=meetings, participant=me)
+    }
+    notes = {
+        n.meeting_id: n for n in PrivateNote.objects.filter(meeting__in=meetings, participant=me)
+    }
+    rows = [
+        {
+            "meeting": m,
+            "my_time": local_time(m.starts_at, person),
+            "partner_time": local_time(m.starts_at, partner),
+            "is_past": m.starts_at <= now,
+            "my_feedback": mine.get(m.pk),
+            "my_note": notes.get(m.pk),
+        }
+        for m in meetings
+    ]
+    return render(
+        request,
+        "mentorships/workspace.html",
+        {
+            "program": mentorship.program,
+            "mentorship": mentorship,
+            "partner": partner,
+            "me": me,
+            "rows": rows,
+            "my_zone": person.effective_time_zone,
+            "partner_zone": partner.effective_time_zone,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@program_manager_of_program
+@require_safe
+def pair_health_page(request, program):
+    """Managers: every running pair with its meetings, ratings in aggregate and per pair, and
+    the reasons a pair is at risk, at-risk pairs first."""
+    health = pair_health(program)
+    ratings = MeetingFeedback.objects.filter(meeting__mentorship__program=program)
+    return render(
+        request,
+        "mentorships/health.html",
+        {
+            "program": program,
+            "health": health,
+            "at_risk": sum(1 for h in health if h.at_risk),
+            "average": ratings.aggregate(avg=Avg("rating"))["avg"],
+            "ratings": ratings.count(),
+        },
+    )

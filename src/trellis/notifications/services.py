@@ -35,8 +35,17 @@ def render_email(template: str, context: dict) -> RenderedEmail:
     )
 
 
-def send_templated_email(template: str, to: str | list[str], context: dict) -> None:
-    """Render the named email for its recipients and queue it for delivery."""
+def send_templated_email(
+    template: str, to: str | list[str], context: dict, *, calendar: dict | None = None
+) -> None:
+    """Render the named email for its recipients and queue it for delivery (with a calendar
+    invitation when `calendar` is given: see deliver_email)."""
     recipients = [to] if isinstance(to, str) else list(to)
     email = render_email(template, context)
-    deliver_email.enqueue(subject=email.subject, text=email.text, html=email.html, to=recipients)
+    deliver_email.enqueue(
+        subject=email.subject,
+        text=email.text,
+        html=email.html,
+        to=recipients,
+        calendar=calendar,
+    )
