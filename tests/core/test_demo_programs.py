@@ -99,3 +99,18 @@ def test_the_self_matched_program_has_requests_in_every_state(demo):
     assert {"pending", "accepted", "declined"} <= states
     evergreen = next(p for p in demo if p.model == "evergreen" and p.matching_mode == "admin")
     assert evergreen.mentorships.filter(status="active").exists()
+
+
+def test_the_running_program_has_a_month_of_meetings_and_pairs_at_risk(demo):
+    from trellis.mentorships.meetings import pair_health
+    from trellis.mentorships.models import Meeting, MeetingFeedback
+
+    running = next(p for p in demo if p.status == Status.ACTIVE and p.matching_mode == "admin")
+    assert Meeting.objects.filter(mentorship__program=running, status="held").count() >= 100
+    assert Meeting.objects.filter(mentorship__program=running, status="scheduled").exists()
+    assert MeetingFeedback.objects.filter(meeting__mentorship__program=running).exists()
+    health = pair_health(running)
+    flagged = [h for h in health if h.at_risk]
+    assert 0 < len(flagged) < len(health)
+    assert any("rated" in f for h in flagged for f in h.flags)
+    assert any("no meeting yet" in f for h in flagged for f in h.flags)

@@ -212,6 +212,54 @@ def _publish_match(program: Program, manager: User, today) -> None:
 
     run = execute_run(start_run(program, by=manager))
     publish_run(run, by=manager, today=today - datetime.timedelta(days=30))
+    _meeting_history(program, Random(program.pk), today)
+
+
+def _meeting_history(program: Program, rng: Random, today) -> None:
+    """A month of meetings: most pairs meet weekly and rate well, a few rate poorly, a few
+    never met (both kinds show as at risk on the managers' Pairs page), some have a meeting
+    booked for next week."""
+    from trellis.mentorships.meetings import log_meeting, rate_meeting, schedule_meeting
+
+    zone = timezone.get_current_timezone()
+    pairs = program.mentorships.filter(status="active").select_related(
+        "mentor__person", "mentee__person"
+    )
+    for k, pair in enumerate(pairs.order_by("pk")):
+        if k % 9 == 8:
+            continue  # never met
+        unhappy = k % 11 == 5
+        for week in range(4):
+            day = today - datetime.timedelta(days=28 - 7 * week - rng.randint(0, 2))
+            start = datetime.datetime.combine(day, datetime.time(rng.choice([9, 11, 14, 16])))
+            meeting = log_meeting(
+                pair,
+                person=pair.mentee.person,
+                starts_at=start.replace(tzinfo=zone),
+                duration_minutes=rng.choice([30, 45, 60]),
+                notes=rng.choice(_MEETING_NOTES),
+            )
+            for side in (pair.mentee.person, pair.mentor.person):
+                rating = rng.choice([1, 2, 2]) if unhappy else rng.choice([3, 3, 4, 4, 4])
+                rate_meeting(meeting, person=side, rating=rating)
+        if k % 3 == 0:
+            day = today + datetime.timedelta(days=7)
+            start = datetime.datetime.combine(day, datetime.time(10)).replace(tzinfo=zone)
+            schedule_meeting(
+                pair,
+                person=pair.mentee.person,
+                starts_at=start,
+                place="https://meet.northwind.example/buddies",
+                agenda="Check-in on the first month",
+            )
+
+
+_MEETING_NOTES = [
+    "Walked through the team's release process and who to ask about what.",
+    "Talked about the first project and how to scope it.",
+    "Coffee and a tour of the office; agreed to meet weekly.",
+    "Went over the onboarding checklist; two items left.",
+]
 
 
 def _seed_program(plan: _Plan, manager: User, people: list[Person], rng: Random, today):
