@@ -35,6 +35,8 @@ SIGNED_IN = {
     "mentorships:ask_for_rematch",
     "mentorships:answer_proposal",
     "mentorships:workspace",
+    "mentorships:end",
+    "mentorships:survey",
     "matches:find_mentor",
     "matches:my_requests",
     "matches:answer_request",
@@ -75,6 +77,7 @@ PROGRAM_MANAGER_ONLY = {
     "matches:rematch_queue",
     "matches:rematch_decide",
     "mentorships:health",
+    "mentorships:manage",
 }
 
 
@@ -114,6 +117,9 @@ def _url(name: str) -> str:
         "mentorships:ask_for_rematch": [program.slug, 1],
         "mentorships:answer_proposal": [program.slug, 1],
         "mentorships:workspace": [program.slug, 1],
+        "mentorships:end": [program.slug, 1],
+        "mentorships:manage": [program.slug, 1],
+        "mentorships:survey": [program.slug, 1],
         "matches:answer_request": [program.slug, 1],
         "matches:withdraw_request": [program.slug, 1],
     }

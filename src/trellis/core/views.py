@@ -11,7 +11,14 @@ from trellis.people.selectors import directory_summary
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"summary": directory_summary()})
+    from trellis.mentorships.selectors import my_mentoring
+
+    person_id = request.user.person_id if request.user.is_authenticated else None
+    return render(
+        request,
+        "core/home.html",
+        {"summary": directory_summary(), "mentoring": my_mentoring(person_id)},
+    )
 
 
 def health(request):

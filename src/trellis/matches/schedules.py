@@ -26,6 +26,8 @@ STALE_RUN = datetime.timedelta(hours=1)
 @dataclass
 class ScheduleReport:
     expired_requests: int = 0
+    surveys_opened: int = 0
+    digests_sent: int = 0
     runs: list[MatchRun] = field(default_factory=list)
     published: int = 0
     skipped: list[str] = field(default_factory=list)
@@ -73,7 +75,11 @@ def match_newcomers(program: Program, *, by=None) -> tuple[MatchRun | None, int]
 
 
 def run_schedules() -> ScheduleReport:
+    from trellis.mentorships.surveys import open_due_surveys, send_digests
+
     report = ScheduleReport(expired_requests=expire_overdue())
+    report.surveys_opened = open_due_surveys()
+    report.digests_sent = send_digests()
     programs = Program.objects.filter(
         model=ProgramModel.EVERGREEN,
         matching_mode=MatchingMode.ADMIN,

@@ -28,6 +28,7 @@ from .models import (
     PrivateNote,
     RematchRequest,
     RematchStatus,
+    SurveyResponse,
 )
 
 CADENCE_DAYS = {"weekly": 7, "every_two_weeks": 14, "monthly": 30}
@@ -271,6 +272,15 @@ def pair_health(program, *, now: datetime.datetime | None = None) -> list[PairHe
         .values("meeting__mentorship")
         .annotate(n=Count("pk"), avg=Avg("rating"))
     }
+    from .surveys import bad_fit  # surveys imports this module's neighbours, not this one
+
+    unfit = {
+        r.mentorship_id
+        for r in SurveyResponse.objects.filter(
+            mentorship__program=program, kind="first_meeting_fit", status="answered"
+        )
+        if bad_fit(r)
+    }
     asking = set(
         RematchRequest.objects.filter(
             mentorship__program=program, status=RematchStatus.OPEN
@@ -293,6 +303,8 @@ def pair_health(program, *, now: datetime.datetime | None = None) -> list[PairHe
         average = float(rated["avg"]) if rated else None
         if average is not None and average <= 2:
             flags.append(f"meetings rated {average:.1f} of 4 on average")
+        if m.pk in unfit:
+            flags.append("said after the first meeting that it is not a good fit")
         if m.pk in asking:
             flags.append("a new match was asked for")
         out.append(

@@ -198,3 +198,60 @@ class PrivateNote(models.Model):
 
     def __str__(self) -> str:
         return f"Private note of {self.participant} on {self.meeting}"
+
+
+class SurveyStatus(models.TextChoices):
+    OPEN = "open", "Waiting for an answer"
+    ANSWERED = "answered", "Answered"
+    CLOSED = "closed", "Closed unanswered"
+
+
+class SurveyResponse(models.Model):
+    """One person's copy of a program survey for one mentorship: the questions as they were
+    when it was sent (a later edit of the program's survey does not change it), the answers."""
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="surveys")
+    participant = models.ForeignKey(
+        "enrolment.Participant", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=30)  # first_meeting_fit, midpoint, end_of_program, periodic
+    round = models.PositiveSmallIntegerField(default=0)  # periodic: 1, 2 ...; otherwise 0
+    title = models.CharField(max_length=200)
+    questions = models.JSONField(default=list)
+    answers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=20, choices=SurveyStatus.choices, default=SurveyStatus.OPEN
+    )
+    sent_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentorship", "participant", "kind", "round"],
+                name="survey_once_per_person_and_round",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} for {self.participant} ({self.get_status_display()})"
+
+
+class Reminder(models.Model):
+    """A log of reminders sent: the key names what it reminded of and when (e.g.
+    "rate:meeting:12", "survey:34:week:3"), and is unique per person, so a reminder is
+    sent once however often the schedule runs."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=120)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "key"], name="reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} to {self.person}"

@@ -1,5 +1,6 @@
 """Reads of mentorships."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -50,3 +51,77 @@ def mentorships_of(person_id: int | None, program=None) -> list[MyMentorship]:
             role = "peer" if peer else "circle member" if m.circle is not None else "mentee"
             out.append(MyMentorship(m, m.mentee.person, role, bool(m.mentor_confirmed_at)))
     return out
+
+
+@dataclass(frozen=True)
+class Waiting:
+    text: str
+    url: str
+
+
+def my_mentoring(person_id: int | None) -> dict:
+    """The participant's home: running mentorships with their next meeting, and what is
+    waiting for them (surveys to answer, meetings to rate, requests to answer)."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from trellis.matches.models import MentorRequest, RequestStatus
+
+    from .models import Meeting, MeetingFeedback, MeetingStatus, SurveyResponse, SurveyStatus
+
+    if not person_id:
+        return {"mentorships": [], "waiting": []}
+    now = timezone.now()
+    mine = mentorships_of(person_id)
+    upcoming = {}
+    for meeting in Meeting.objects.filter(
+        mentorship__in=[m.mentorship for m in mine],
+        status=MeetingStatus.SCHEDULED,
+        starts_at__gt=now,
+    ).order_by("starts_at"):
+        upcoming.setdefault(meeting.mentorship_id, meeting)
+    cards = [{"mine": m, "next": upcoming.get(m.mentorship.pk)} for m in mine]
+    waiting: list[Waiting] = []
+    for response in SurveyResponse.objects.filter(
+        participant__person_id=person_id, status=SurveyStatus.OPEN, closes_at__gt=now
+    ).select_related("mentorship__program"):
+        waiting.append(
+            Waiting(
+                f"Answer “{response.title}” ({response.mentorship.program.name})",
+                reverse("mentorships:survey", args=[response.mentorship.program.slug, response.pk]),
+            )
+        )
+    rated = set(
+        MeetingFeedback.objects.filter(participant__person_id=person_id).values_list(
+            "meeting_id", flat=True
+        )
+    )
+    for m in mine:
+        if m.mentorship.status != "active":
+            continue
+        for meeting in Meeting.objects.filter(
+            mentorship=m.mentorship,
+            starts_at__lte=now,
+            starts_at__gte=now - datetime.timedelta(days=30),
+        ).exclude(status=MeetingStatus.CANCELLED):
+            if meeting.pk not in rated:
+                waiting.append(
+                    Waiting(
+                        f"Rate your meeting of {timezone.localtime(meeting.starts_at):%-d %B} "
+                        f"with {m.partner}",
+                        reverse(
+                            "mentorships:workspace",
+                            args=[m.mentorship.program.slug, m.mentorship.pk],
+                        ),
+                    )
+                )
+    for request in MentorRequest.objects.filter(
+        mentor__person_id=person_id, status=RequestStatus.PENDING, expires_at__gt=now
+    ).select_related("program", "mentee__person"):
+        waiting.append(
+            Waiting(
+                f"Answer {request.mentee.person}'s request ({request.program.name})",
+                reverse("matches:my_requests", args=[request.program.slug]),
+            )
+        )
+    return {"mentorships": cards, "waiting": waiting}

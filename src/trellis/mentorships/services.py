@@ -54,7 +54,35 @@ def end_mentorship(
         mentorship.save(update_fields=["status", "ended_on", "end_reason", "ended_by"])
         _back_in_pool(mentorship.mentee)
         _back_in_pool(mentorship.mentor)
+    from .surveys import open_for_both  # the end-of-program survey follows at once
+
+    open_for_both(mentorship, "end_of_program")
     return mentorship
+
+
+def nudge_pair(mentorship: Mentorship, *, by) -> None:
+    """A program manager reminds both to book their next meeting (sent now, by hand)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from trellis.notifications.services import send_templated_email
+
+    url = settings.SITE_URL.rstrip("/") + reverse(
+        "mentorships:workspace", args=[mentorship.program.slug, mentorship.pk]
+    )
+    pair = ((mentorship.mentee, mentorship.mentor), (mentorship.mentor, mentorship.mentee))
+    for me, other in pair:
+        send_templated_email(
+            "pair_nudge",
+            me.person.email,
+            {
+                "first_name": me.person.first_name,
+                "other_name": other.person.full_name,
+                "program_name": mentorship.program.name,
+                "manager_name": getattr(by.person, "full_name", "") if by else "",
+                "url": url,
+            },
+        )
 
 
 def request_rematch(mentorship: Mentorship, *, person, reason: str) -> RematchRequest:

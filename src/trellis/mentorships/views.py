@@ -26,13 +26,16 @@ from .meetings import (
     schedule_meeting,
     side_of,
 )
-from .models import Meeting, MeetingFeedback, Mentorship, PrivateNote
+from .models import Meeting, MeetingFeedback, Mentorship, PrivateNote, SurveyResponse
 from .services import (
     MentorshipError,
     confirm_mentorship,
     decline_mentorship,
+    end_mentorship,
+    nudge_pair,
     request_rematch,
 )
+from .surveys import SurveyError, answer_survey, definition, open_for_both
 
 
 def _own(request, slug: str, pk: int) -> Mentorship:
@@ -234,3 +237,110 @@ def pair_health_page(request, program):
             "ratings": ratings.count(),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey(request, slug: str, pk: int):
+    """One's own survey: the questions as they were sent; answered once."""
+    response = get_object_or_404(
+        SurveyResponse.objects.select_related("mentorship__program", "participant"),
+        pk=pk,
+        mentorship__program__slug=slug,
+    )
+    person = request.user.person
+    if person is None or response.participant.person_id != person.pk:
+        raise Http404("No such survey.")
+    errors: dict[str, str] = {}
+    given: dict = {}
+    if request.method == "POST":
+        for question in response.questions:
+            key = question["key"]
+            if question["kind"] == "multiple_choice":
+                given[key] = request.POST.getlist(key)
+            else:
+                given[key] = request.POST.get(key, "")
+        try:
+            answer_survey(response, person=person, answers=given)
+        except SurveyError as error:
+            errors = error.errors
+            if "" in errors:
+                messages.error(request, errors.pop(""))
+        else:
+            messages.success(request, "Thank you: your answers went to the program's managers.")
+            return redirect("programs:landing", slug=slug)
+    questions = [
+        {
+            **q,
+            "value": given.get(q["key"], response.answers.get(q["key"], "")),
+            "error": errors.get(q["key"], ""),
+            "range": list(range(q["scale"]["min"], q["scale"]["max"] + 1))
+            if q["kind"] == "scale" and q.get("scale")
+            else [],
+        }
+        for q in response.questions
+    ]
+    return render(
+        request,
+        "mentorships/survey.html",
+        {"program": response.mentorship.program, "response": response, "questions": questions},
+    )
+
+
+@login_required
+@require_POST
+def end_own(request, slug: str, pk: int):
+    """Either person completes the mentorship or ends it early with a reason."""
+    mentorship = _own(request, slug, pk)
+    completed = request.POST.get("how") == "complete"
+    try:
+        end_mentorship(
+            mentorship,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+            completed=completed,
+        )
+    except MentorshipError as error:
+        messages.error(request, str(error))
+        return redirect("mentorships:workspace", slug=slug, pk=pk)
+    messages.success(
+        request,
+        "The mentorship is complete. A last short survey is waiting for you both."
+        if completed
+        else "The mentorship has ended. A last short survey is waiting for you both.",
+    )
+    return redirect("programs:landing", slug=slug)
+
+
+@program_manager_of_program
+@require_POST
+def manage_pair(request, program, pk: int):
+    """Managers' actions from the Pairs page: nudge the pair, send a check-in, end it."""
+    mentorship = get_object_or_404(Mentorship, pk=pk, program=program, status="active")
+    action = request.POST.get("action")
+    if action == "nudge":
+        nudge_pair(mentorship, by=request.user)
+        messages.success(request, "Both have been reminded to book their next meeting.")
+    elif action == "check_in":
+        kind = "midpoint" if definition(program, "midpoint") else "periodic"
+        # a check-in by hand is its own round, after any the schedule opens
+        sent = mentorship.surveys.filter(kind=kind, round__gte=1000).count() // 2
+        opened = open_for_both(mentorship, kind, round=1000 + sent)
+        messages.success(
+            request,
+            "A check-in survey is on its way to both."
+            if opened
+            else "This program has no check-in survey, or it was already sent.",
+        )
+    elif action == "end":
+        try:
+            end_mentorship(mentorship, by=request.user, reason=request.POST.get("reason", ""))
+        except MentorshipError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, "The mentorship has ended; both will be matched again in the next run."
+            )
+    else:
+        messages.error(request, "Choose an action.")
+    return redirect("mentorships:health", slug=program.slug)
