@@ -114,3 +114,12 @@ def test_the_running_program_has_a_month_of_meetings_and_pairs_at_risk(demo):
     assert 0 < len(flagged) < len(health)
     assert any("rated" in f for h in flagged for f in h.flags)
     assert any("no meeting yet" in f for h in flagged for f in h.flags)
+
+
+def test_the_running_program_has_surveys_answered_and_open(demo):
+    from trellis.mentorships.models import SurveyResponse
+
+    running = next(p for p in demo if p.status == Status.ACTIVE and p.matching_mode == "admin")
+    surveys = SurveyResponse.objects.filter(mentorship__program=running)
+    assert {"first_meeting_fit", "periodic"} <= set(surveys.values_list("kind", flat=True))
+    assert surveys.filter(status="answered").exists() and surveys.filter(status="open").exists()

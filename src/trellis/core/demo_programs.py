@@ -213,6 +213,37 @@ def _publish_match(program: Program, manager: User, today) -> None:
     run = execute_run(start_run(program, by=manager))
     publish_run(run, by=manager, today=today - datetime.timedelta(days=30))
     _meeting_history(program, Random(program.pk), today)
+    _survey_history(program, Random(program.pk + 1))
+
+
+def _survey_history(program: Program, rng: Random) -> None:
+    """The surveys now due (first-meeting fit, the monthly check-in) are open; most are
+    answered, a couple say the match is not a good fit, the rest wait for an answer."""
+    from trellis.mentorships.models import SurveyResponse
+    from trellis.mentorships.surveys import answer_survey, open_due_surveys
+
+    open_due_surveys()
+    for k, response in enumerate(
+        SurveyResponse.objects.filter(mentorship__program=program)
+        .select_related("participant__person")
+        .order_by("pk")
+    ):
+        if k % 4 == 3:
+            continue  # still waiting for an answer
+        unhappy = k % 17 == 5
+        answers = {}
+        for question in response.questions:
+            kind = question["kind"]
+            if kind == "scale":
+                low, high = question["scale"]["min"], question["scale"]["max"]
+                answers[question["key"]] = str(low if unhappy else rng.randint(high - 1, high))
+            elif kind == "yes_no":
+                answers[question["key"]] = "no" if unhappy else "yes"
+            elif kind in ("single_choice", "multiple_choice"):
+                answers[question["key"]] = question["choices"][0]
+            else:
+                answers[question["key"]] = rng.choice(_MEETING_NOTES)
+        answer_survey(response, person=response.participant.person, answers=answers)
 
 
 def _meeting_history(program: Program, rng: Random, today) -> None:
