@@ -123,3 +123,7 @@ def test_the_running_program_has_surveys_answered_and_open(demo):
     surveys = SurveyResponse.objects.filter(mentorship__program=running)
     assert {"first_meeting_fit", "periodic"} <= set(surveys.values_list("kind", flat=True))
     assert surveys.filter(status="answered").exists() and surveys.filter(status="open").exists()
+    from trellis.mentorships.models import Goal
+
+    goals = Goal.objects.filter(mentorship__program=running)
+    assert goals.exists() and all(g.updates.count() == 2 for g in goals)

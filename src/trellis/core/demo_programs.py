@@ -250,6 +250,7 @@ def _meeting_history(program: Program, rng: Random, today) -> None:
     """A month of meetings: most pairs meet weekly and rate well, a few rate poorly, a few
     never met (both kinds show as at risk on the managers' Pairs page), some have a meeting
     booked for next week."""
+    from trellis.mentorships.goals import add_goal, toggle_milestone, update_goal
     from trellis.mentorships.meetings import log_meeting, rate_meeting, schedule_meeting
 
     zone = timezone.get_current_timezone()
@@ -273,6 +274,21 @@ def _meeting_history(program: Program, rng: Random, today) -> None:
             for side in (pair.mentee.person, pair.mentor.person):
                 rating = rng.choice([1, 2, 2]) if unhappy else rng.choice([3, 3, 4, 4, 4])
                 rate_meeting(meeting, person=side, rating=rating)
+        if k % 2 == 0:
+            goal = add_goal(
+                pair,
+                person=pair.mentee.person,
+                title=rng.choice(_GOALS),
+                milestones=["Agree what good looks like", "Try it once", "Review together"],
+            )
+            update_goal(
+                goal,
+                person=pair.mentee.person,
+                progress=rng.choice([20, 40, 60]),
+                text="Made a start; the first step is done.",
+            )
+            toggle_milestone(goal.milestones.first(), person=pair.mentee.person)
+            update_goal(goal, person=pair.mentor.person, text="Good progress: keep going.")
         if k % 3 == 0:
             day = today + datetime.timedelta(days=7)
             start = datetime.datetime.combine(day, datetime.time(10)).replace(tzinfo=zone)
@@ -284,6 +300,13 @@ def _meeting_history(program: Program, rng: Random, today) -> None:
                 agenda="Check-in on the first month",
             )
 
+
+_GOALS = [
+    "Know who to ask for what",
+    "Ship a first change to production",
+    "Visibility with leadership",
+    "Communication",
+]
 
 _MEETING_NOTES = [
     "Walked through the team's release process and who to ask about what.",

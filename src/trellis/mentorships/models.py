@@ -255,3 +255,60 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} to {self.person}"
+
+
+class GoalStatus(models.TextChoices):
+    ACTIVE = "active", "In progress"
+    ACHIEVED = "achieved", "Achieved"
+    DROPPED = "dropped", "Dropped"
+
+
+class Goal(models.Model):
+    """A mentee's goal for the mentorship, with milestones and a log of progress and comments."""
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=2000, blank=True)
+    status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    target_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["mentorship", "created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="goal_progress_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Milestone(models.Model):
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    due_on = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["goal", "due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GoalUpdate(models.Model):
+    """A progress update by the mentee, or a comment by either (the mentor comments)."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey("enrolment.Participant", on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(max_length=2000)
+    progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["goal", "created_at"]
+
+    def __str__(self) -> str:
+        return f"Update on {self.goal} by {self.author}"

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from trellis.programs.permissions import program_manager_of_program
 
+from .goals import add_goal, goal_suggestions, toggle_milestone, update_goal
 from .meetings import (
     MeetingError,
     cancel_meeting,
@@ -26,7 +27,15 @@ from .meetings import (
     schedule_meeting,
     side_of,
 )
-from .models import Meeting, MeetingFeedback, Mentorship, PrivateNote, SurveyResponse
+from .models import (
+    Goal,
+    Meeting,
+    MeetingFeedback,
+    Mentorship,
+    Milestone,
+    PrivateNote,
+    SurveyResponse,
+)
 from .services import (
     MentorshipError,
     confirm_mentorship,
@@ -169,6 +178,39 @@ def workspace(request, slug: str, pk: int):
                     meeting, person=person, rating=rating, comment=request.POST.get("comment", "")
                 )
                 messages.success(request, "Thank you: only you and the program's managers see it.")
+            elif action == "add_goal":
+                target = request.POST.get("target_date") or None
+                try:
+                    target_date = datetime.date.fromisoformat(target) if target else None
+                except ValueError as error:
+                    raise MeetingError("Give the target date as a date.") from error
+                add_goal(
+                    mentorship,
+                    person=person,
+                    title=request.POST.get("title", ""),
+                    description=request.POST.get("description", ""),
+                    target_date=target_date,
+                    milestones=request.POST.get("milestones", "").splitlines(),
+                )
+                messages.success(request, "Goal added.")
+            elif action == "update_goal":
+                goal = get_object_or_404(
+                    Goal, pk=request.POST.get("goal") or 0, mentorship=mentorship
+                )
+                raw = request.POST.get("progress", "").strip()
+                update_goal(
+                    goal,
+                    person=person,
+                    text=request.POST.get("text", ""),
+                    progress=int(raw) if raw.isdigit() else None,
+                    status=request.POST.get("status") or None,
+                )
+                messages.success(request, "Goal updated.")
+            elif action == "milestone":
+                milestone = get_object_or_404(
+                    Milestone, pk=request.POST.get("milestone") or 0, goal__mentorship=mentorship
+                )
+                toggle_milestone(milestone, person=person)
             elif action == "notes" and meeting is not None:
                 save_notes(
                     meeting,
@@ -215,6 +257,9 @@ def workspace(request, slug: str, pk: int):
             "my_zone": person.effective_time_zone,
             "partner_zone": partner.effective_time_zone,
             "today": timezone.localdate(),
+            "goals": mentorship.goals.prefetch_related("milestones", "updates__author__person"),
+            "suggestions": goal_suggestions(mentorship) if me == mentorship.mentee else [],
+            "is_mentee": me == mentorship.mentee,
         },
     )
 
