@@ -8,6 +8,7 @@ from trellis.core.demo import seed_demo_organisation
 from trellis.core.demo_programs import seed_demo_programs
 from trellis.enrolment.forms import RegistrationForm
 from trellis.enrolment.models import ParticipantStatus
+from trellis.mentorships.models import Mentorship
 from trellis.programs.models import Program, ProgramTemplate, Status
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,15 @@ def test_the_running_program_has_surveys_answered_and_open(demo):
 
     goals = Goal.objects.filter(mentorship__program=running)
     assert goals.exists() and all(g.updates.count() == 2 for g in goals)
+
+
+def test_the_demo_buddy_pair_can_sign_in_and_has_something_to_do(demo):
+    from trellis.core.demo_programs import demo_pair_emails
+    from trellis.mentorships.models import SurveyResponse
+
+    mentee_email, mentor_email = demo_pair_emails()
+    pair = Mentorship.objects.get(mentee__person__email=mentee_email, status="active")
+    assert pair.mentor.person.email == mentor_email
+    last = pair.meetings.filter(status="held").order_by("-starts_at").first()
+    assert not last.feedback.exists() and pair.goals.exists()
+    assert SurveyResponse.objects.filter(mentorship=pair, status="open").exists()

@@ -214,6 +214,64 @@ def _publish_match(program: Program, manager: User, today) -> None:
     publish_run(run, by=manager, today=today - datetime.timedelta(days=30))
     _meeting_history(program, Random(program.pk), today)
     _survey_history(program, Random(program.pk + 1))
+    _demo_pair(program)
+
+
+def _demo_pair(program: Program) -> None:
+    """One buddy pair, both with an account, with something to do: their last meeting not yet
+    rated, a goal to update, their monthly check-in open (`trellis demo` prints them)."""
+    from django.contrib.auth.hashers import make_password
+
+    from trellis.accounts.models import Role as AccountRole
+    from trellis.core.demo import DEMO_PASSWORD
+    from trellis.mentorships.goals import add_goal
+    from trellis.mentorships.models import MeetingFeedback, SurveyResponse
+
+    pair = (
+        program.mentorships.filter(status="active", meetings__status="held")
+        .select_related("mentor__person", "mentee__person")
+        .order_by("pk")
+        .first()
+    )
+    if pair is None:
+        return
+    for person in (pair.mentee.person, pair.mentor.person):
+        User.objects.get_or_create(
+            email=person.email,
+            defaults={
+                "person": person,
+                "role": AccountRole.PARTICIPANT,
+                "password": make_password(DEMO_PASSWORD),
+            },
+        )
+    last = pair.meetings.filter(status="held").order_by("-starts_at").first()
+    MeetingFeedback.objects.filter(meeting=last).delete()
+    if not pair.goals.exists():
+        add_goal(
+            pair,
+            person=pair.mentee.person,
+            title="Know who to ask for what",
+            milestones=["Map the teams I work with", "Meet each team's lead"],
+        )
+    SurveyResponse.objects.filter(mentorship=pair, kind="periodic").update(
+        status="open", answers={}, answered_at=None
+    )
+
+
+def demo_pair_emails() -> tuple[str, str] | None:
+    """(mentee, mentor) of the demo's buddy pair with accounts, for the banner."""
+    from trellis.mentorships.models import Mentorship
+
+    emails = set(User.objects.values_list("email", flat=True))
+    for pair in (
+        Mentorship.objects.filter(status="active", program__template__key="new-hire-buddy")
+        .select_related("mentee__person", "mentor__person")
+        .order_by("pk")
+    ):
+        mentee, mentor = pair.mentee.person.email, pair.mentor.person.email
+        if mentee in emails and mentor in emails:
+            return mentee, mentor
+    return None
 
 
 def _survey_history(program: Program, rng: Random) -> None:

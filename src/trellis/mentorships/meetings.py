@@ -8,6 +8,7 @@ import datetime
 import uuid
 import zoneinfo
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -302,7 +303,8 @@ def pair_health(program, *, now: datetime.datetime | None = None) -> list[PairHe
         rated = ratings.get(m.pk)
         average = float(rated["avg"]) if rated else None
         if average is not None and average <= 2:
-            flags.append(f"meetings rated {average:.1f} of 4 on average")
+            shown = Decimal(str(average)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            flags.append(f"meetings rated {shown} of 4 on average")  # as the page rounds
         if m.pk in unfit:
             flags.append("said after the first meeting that it is not a good fit")
         if m.pk in asking:

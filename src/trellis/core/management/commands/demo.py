@@ -95,6 +95,17 @@ class Command(BaseCommand):
             f"{time.perf_counter() - started:.1f} s."
         )
 
+    def pair_lines(self) -> list[str]:
+        from trellis.core.demo_programs import demo_pair_emails
+
+        pair = demo_pair_emails()
+        if pair is None:
+            return []
+        return [
+            f"  A buddy pair        {pair[0]} (mentee) and {pair[1]} (mentor):",
+            "                      meetings, ratings, goals and a check-in waiting for them",
+        ]
+
     def banner(self, addrport: str, credentials, *, with_worker: bool) -> str:
         people = Person.objects.active().count()
         departments = Department.objects.count()
@@ -112,6 +123,7 @@ class Command(BaseCommand):
                 "",
                 f"  Open {display_url(addrport)} and sign in as one of:",
                 describe_credentials(credentials),
+                *self.pair_lines(),
                 "",
                 f"{worker} Press Ctrl-C to stop.",
                 "",
