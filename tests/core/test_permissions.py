@@ -54,6 +54,7 @@ PROGRAM_MANAGER_ONLY = {
     "programs:settings",
     "programs:change_status",
     "programs:okrs",
+    "programs:surveys",
     "programs:save_as_template",
     "programs:form_builder",
     "programs:form_preview",

@@ -866,6 +866,16 @@ def _check_timeline(values: dict, status: str) -> None:
         raise ProgramError(" ".join(dict.fromkeys(message for _, message in problems)))
 
 
+def check_surveys(surveys: list) -> list[dict]:
+    """The surveys in their checked form (as a template's [[surveys]] are read), or
+    ProgramError with every problem, each naming the survey and question."""
+    reader = _Reader("surveys")
+    checked = _read_surveys(reader, surveys)
+    if reader.errors:
+        raise ProgramError(" ".join(e.removeprefix("surveys: ") for e in reader.errors))
+    return checked
+
+
 def check_matching_settings(weights: dict, options: dict) -> None:
     """Raise ProgramError unless the weights and options are ones trellis.matching accepts."""
     reader = _Reader("matching")
@@ -1061,6 +1071,8 @@ def update_program(program: Program, *, by, **changes) -> Program:
         raise ProgramError("A circle program needs a circle size of at least 2.")
     _check_timeline(values, current.status)
     check_matching_settings(values["matching_weights"], values["matching_options"])
+    if "surveys" in changes:
+        values["surveys"] = check_surveys(values["surveys"])
     if "managers" in changes:
         managers = _check_managers(changes["managers"])
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import form_views, views
+from . import form_views, survey_views, views
 
 app_name = "programs"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<slug:slug>/settings/", views.program_settings, name="settings"),
     path("<slug:slug>/status/", views.change_status, name="change_status"),
     path("<slug:slug>/okrs/", views.okrs, name="okrs"),
+    path("<slug:slug>/surveys/", survey_views.surveys, name="surveys"),
     path("<slug:slug>/save-as-template/", views.save_as_template, name="save_as_template"),
     path("<slug:slug>/form/", form_views.form_builder, name="form_builder"),
     path("<slug:slug>/form/preview/", form_views.form_preview, name="form_preview"),
