@@ -185,6 +185,11 @@ def test_the_home_page_shows_the_pair_and_what_is_waiting(pair, client):
     text = page_text(client.get(reverse("core:home")))
     assert "Waiting for you" in text and "Rate your meeting" in text
     assert "Halfway check-in" in text and f"{pair.mentor.person} , your mentor" in text
+    from trellis.mentorships.goals import add_goal, update_goal
+
+    goal = add_goal(pair, person=pair.mentee.person, title="Negotiation")
+    update_goal(goal, person=pair.mentee.person, progress=35)
+    assert "Negotiation 35%" in page_text(client.get(reverse("core:home")))
 
 
 def test_managers_nudge_check_in_and_end_from_the_pairs_page(

@@ -67,7 +67,15 @@ def my_mentoring(person_id: int | None) -> dict:
 
     from trellis.matches.models import MentorRequest, RequestStatus
 
-    from .models import Meeting, MeetingFeedback, MeetingStatus, SurveyResponse, SurveyStatus
+    from .models import (
+        Goal,
+        GoalStatus,
+        Meeting,
+        MeetingFeedback,
+        MeetingStatus,
+        SurveyResponse,
+        SurveyStatus,
+    )
 
     if not person_id:
         return {"mentorships": [], "waiting": []}
@@ -80,7 +88,19 @@ def my_mentoring(person_id: int | None) -> dict:
         starts_at__gt=now,
     ).order_by("starts_at"):
         upcoming.setdefault(meeting.mentorship_id, meeting)
-    cards = [{"mine": m, "next": upcoming.get(m.mentorship.pk)} for m in mine]
+    goals: dict[int, list] = {}
+    for goal in Goal.objects.filter(
+        mentorship__in=[m.mentorship for m in mine], status=GoalStatus.ACTIVE
+    ):
+        goals.setdefault(goal.mentorship_id, []).append(goal)
+    cards = [
+        {
+            "mine": m,
+            "next": upcoming.get(m.mentorship.pk),
+            "goals": goals.get(m.mentorship.pk, []),
+        }
+        for m in mine
+    ]
     waiting: list[Waiting] = []
     for response in SurveyResponse.objects.filter(
         participant__person_id=person_id, status=SurveyStatus.OPEN, closes_at__gt=now
