@@ -84,9 +84,14 @@ def test_scheduling_invites_both_with_a_valid_calendar_event(pair, mailoutbox):
     attendees = sorted(str(a).removeprefix("mailto:") for a in event["attendee"])
     assert attendees == sorted([mentee.email, pair.mentor.person.email])
     assert str(event["organizer"]) == f"mailto:{mentee.email}"
+    # the instant, in UTC, which each calendar shows in its owner's zone
     assert event.decoded("dtstart") == start
-    assert event["dtstart"].params["TZID"] == "Europe/London"
-    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
+    assert event.decoded("dtstart").utcoffset() == datetime.timedelta(0)
+    assert "DTSTART:" in calendar.to_ical().decode() and "Z\r\n" in calendar.to_ical().decode()
+    assert event.decoded("dtend") - event.decoded("dtstart") == datetime.timedelta(minutes=45)
+    statuses = {str(a): a.params["PARTSTAT"] for a in event["attendee"]}
+    assert statuses[f"mailto:{mentee.email}"] == "ACCEPTED"  # the organiser
+    assert statuses[f"mailto:{pair.mentor.person.email}"] == "NEEDS-ACTION"
     assert str(event["location"]) == "https://meet.example/abc"
 
 
@@ -175,3 +180,39 @@ def test_the_at_risk_rules(pair):
     Meeting.objects.update(starts_at=now - datetime.timedelta(days=40))
     far = now + datetime.timedelta(days=1)
     assert any("no meeting for" in f for f in pair_health(pair.program, now=far)[0].flags)
+
+
+def test_bad_input_is_refused_without_an_error_page(pair, client):
+    client.force_login(ParticipantFactory(person=pair.mentee.person))
+    url = reverse("mentorships:workspace", args=[pair.program.slug, pair.pk])
+    assert client.post(url, {"action": "rate", "meeting": "abc", "rating": "4"}).status_code == 404
+    assert client.post(url, {"action": "update_goal", "goal": "x"}).status_code == 404
+    page = client.post(url, {"action": "log", "date": "9999-12-31", "time": "10:00"}, follow=True)
+    assert "between 2000 and 2100" in page_text(page)
+
+
+def test_a_time_the_clocks_skip_is_refused(pair, client):
+    pair.mentee.person.time_zone = "America/Los_Angeles"
+    pair.mentee.person.save()
+    client.force_login(ParticipantFactory(person=pair.mentee.person))
+    url = reverse("mentorships:workspace", args=[pair.program.slug, pair.pk])
+    # 8 March 2099: clocks in Los Angeles jump from 02:00 to 03:00
+    page = client.post(
+        url, {"action": "schedule", "date": "2099-03-08", "time": "02:30"}, follow=True
+    )
+    assert "does not exist or happens twice" in page_text(page)
+    assert not Meeting.objects.exists()
+
+
+def test_ending_cancels_the_booked_meetings_in_both_calendars(pair, mailoutbox):
+    from trellis.mentorships.services import end_mentorship
+
+    meeting = schedule_meeting(pair, person=pair.mentee.person, starts_at=_next_week())
+    mailoutbox.clear()
+    end_mentorship(pair, by=None, reason="Moved teams")
+    meeting.refresh_from_db()
+    assert meeting.status == "cancelled" and meeting.sequence == 1
+    cancels = [m for m in mailoutbox if "Cancelled:" in m.subject]
+    assert len(cancels) == 2 and _calendar(cancels[0])["method"] == "CANCEL"
+    with pytest.raises(MeetingError):
+        reschedule_meeting(meeting, person=pair.mentee.person, starts_at=_next_week(hour=9))

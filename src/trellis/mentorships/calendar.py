@@ -2,12 +2,13 @@
 
 One VEVENT per meeting with a UID that never changes; every change raises SEQUENCE, so Outlook
 and Google Calendar update the event they already have instead of adding another. A
-cancellation is METHOD:CANCEL with STATUS:CANCELLED. Times carry the organiser's time zone
-(a VTIMEZONE is included), so each calendar shows them in its owner's zone.
+cancellation is METHOD:CANCEL with STATUS:CANCELLED. Times are written in UTC ("Z"), which
+every calendar converts to its owner's zone; a generated VTIMEZONE (a list of dates rather
+than yearly rules) is known to be misread by Outlook around daylight-saving changes. The
+organiser is also an attendee who has accepted (no RSVP asked of them).
 """
 
 import datetime
-import zoneinfo
 
 from django.conf import settings
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -15,12 +16,12 @@ from icalendar import Calendar, Event, vCalAddress, vText
 PRODID = "-//Trellis//Mentoring//EN"
 
 
-def _address(person, role: str = "REQ-PARTICIPANT") -> vCalAddress:
+def _address(person, *, organiser: bool) -> vCalAddress:
     address = vCalAddress(f"mailto:{person.email}")
     address.params["cn"] = vText(person.full_name)
-    address.params["role"] = vText(role)
-    address.params["partstat"] = vText("NEEDS-ACTION")
-    address.params["rsvp"] = vText("TRUE")
+    address.params["role"] = vText("REQ-PARTICIPANT")
+    address.params["partstat"] = vText("ACCEPTED" if organiser else "NEEDS-ACTION")
+    address.params["rsvp"] = vText("FALSE" if organiser else "TRUE")
     return address
 
 
@@ -31,7 +32,6 @@ def meeting_invitation(meeting, *, method: str = "REQUEST") -> str:
     mentorship = meeting.mentorship
     mentor, mentee = mentorship.mentor.person, mentorship.mentee.person
     organiser = meeting.organizer or mentee
-    zone = zoneinfo.ZoneInfo(organiser.effective_time_zone)
 
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -41,8 +41,8 @@ def meeting_invitation(meeting, *, method: str = "REQUEST") -> str:
     event.add("uid", meeting.uid)
     event.add("sequence", meeting.sequence)
     event.add("dtstamp", datetime.datetime.now(datetime.UTC))
-    event.add("dtstart", meeting.starts_at.astimezone(zone))
-    event.add("dtend", meeting.ends_at.astimezone(zone))
+    event.add("dtstart", meeting.starts_at.astimezone(datetime.UTC))
+    event.add("dtend", meeting.ends_at.astimezone(datetime.UTC))
     event.add("summary", f"Mentoring: {mentor.first_name} and {mentee.first_name}")
     description = meeting.agenda or f"A {mentorship.program.name} meeting."
     event.add("description", description)
@@ -54,7 +54,7 @@ def meeting_invitation(meeting, *, method: str = "REQUEST") -> str:
     organizer.params["cn"] = vText(organiser.full_name)
     event.add("organizer", organizer)
     for person in (mentor, mentee):
-        event.add("attendee", _address(person))
+        event.add("attendee", _address(person, organiser=person.pk == organiser.pk))
     if method == "CANCEL":
         event.add("status", "CANCELLED")
     else:
@@ -62,5 +62,4 @@ def meeting_invitation(meeting, *, method: str = "REQUEST") -> str:
     event.add("transp", "OPAQUE")
     event.add("x-trellis-site", settings.SITE_URL)
     calendar.add_component(event)
-    calendar.add_missing_timezones()
     return calendar.to_ical().decode("utf-8")

@@ -130,6 +130,7 @@ def reschedule_meeting(
             Meeting.objects.select_for_update().select_related("mentorship").get(pk=meeting.pk)
         )
         side_of(meeting.mentorship, person)
+        _running(meeting.mentorship)
         if meeting.status != MeetingStatus.SCHEDULED:
             raise MeetingError("Only a scheduled meeting can be changed.")
         minutes = meeting.duration_minutes if duration_minutes is None else duration_minutes
@@ -146,6 +147,21 @@ def reschedule_meeting(
         meeting.save()
     _invite(meeting, "updated")
     return meeting
+
+
+def cancel_future_meetings(mentorship: Mentorship) -> int:
+    """A mentorship that ends takes its booked meetings out of both calendars."""
+    cancelled = 0
+    for meeting in mentorship.meetings.filter(
+        status=MeetingStatus.SCHEDULED, starts_at__gt=timezone.now()
+    ):
+        Meeting.objects.filter(pk=meeting.pk).update(
+            status=MeetingStatus.CANCELLED, sequence=meeting.sequence + 1
+        )
+        meeting.refresh_from_db()
+        _invite(meeting, "cancelled")
+        cancelled += 1
+    return cancelled
 
 
 def cancel_meeting(meeting: Meeting, *, person) -> Meeting:
@@ -168,7 +184,7 @@ def rate_meeting(meeting: Meeting, *, person, rating: int, comment: str = "") ->
     participant = side_of(meeting.mentorship, person)
     if meeting.status == MeetingStatus.CANCELLED:
         raise MeetingError("A cancelled meeting cannot be rated.")
-    if meeting.starts_at > timezone.now():
+    if meeting.ends_at > timezone.now():
         raise MeetingError("Rate a meeting once it has taken place.")
     if rating not in (1, 2, 3, 4):
         raise MeetingError("Rate the meeting from 1 (poor) to 4 (excellent).")

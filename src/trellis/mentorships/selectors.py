@@ -116,25 +116,27 @@ def my_mentoring(person_id: int | None) -> dict:
             "meeting_id", flat=True
         )
     )
-    for m in mine:
-        if m.mentorship.status != "active":
-            continue
-        for meeting in Meeting.objects.filter(
-            mentorship=m.mentorship,
+    running = {m.mentorship.pk: m for m in mine if m.mentorship.status == "active"}
+    for meeting in (
+        Meeting.objects.filter(
+            mentorship__in=list(running),
             starts_at__lte=now,
             starts_at__gte=now - datetime.timedelta(days=30),
-        ).exclude(status=MeetingStatus.CANCELLED):
-            if meeting.pk not in rated:
-                waiting.append(
-                    Waiting(
-                        f"Rate your meeting of {timezone.localtime(meeting.starts_at):%-d %B} "
-                        f"with {m.partner}",
-                        reverse(
-                            "mentorships:workspace",
-                            args=[m.mentorship.program.slug, m.mentorship.pk],
-                        ),
-                    )
-                )
+        )
+        .exclude(status=MeetingStatus.CANCELLED)
+        .exclude(pk__in=rated)
+        .order_by("starts_at")
+    ):
+        if meeting.ends_at > now:
+            continue
+        m = running[meeting.mentorship_id]
+        waiting.append(
+            Waiting(
+                f"Rate your meeting of {timezone.localtime(meeting.starts_at):%-d %B} "
+                f"with {m.partner}",
+                reverse("mentorships:workspace", args=[m.mentorship.program.slug, m.mentorship.pk]),
+            )
+        )
     for request in MentorRequest.objects.filter(
         mentor__person_id=person_id, status=RequestStatus.PENDING, expires_at__gt=now
     ).select_related("program", "mentee__person"):

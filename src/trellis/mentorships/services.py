@@ -54,8 +54,10 @@ def end_mentorship(
         mentorship.save(update_fields=["status", "ended_on", "end_reason", "ended_by"])
         _back_in_pool(mentorship.mentee)
         _back_in_pool(mentorship.mentor)
+    from .meetings import cancel_future_meetings
     from .surveys import open_for_both  # the end-of-program survey follows at once
 
+    cancel_future_meetings(mentorship)
     open_for_both(mentorship, "end_of_program")
     return mentorship
 

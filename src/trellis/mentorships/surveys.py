@@ -9,6 +9,7 @@ person and key), however often the schedule runs.
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -46,6 +47,11 @@ class SurveyError(Exception):
 
 def definition(program, kind: str) -> dict | None:
     return next((s for s in program.surveys or [] if s.get("kind") == kind), None)
+
+
+def _in_zone(moment: datetime.datetime, person) -> datetime.datetime:
+    """A moment in the person's own zone (emails are rendered with `localtime off`)."""
+    return moment.astimezone(zoneinfo.ZoneInfo(person.effective_time_zone))
 
 
 def _url(name: str, *args) -> str:
@@ -92,7 +98,7 @@ def open_survey(
             "first_name": person.first_name,
             "title": response.title,
             "program_name": mentorship.program.name,
-            "closes_at": response.closes_at,
+            "closes_at": _in_zone(response.closes_at, person),
             "url": _url("mentorships:survey", mentorship.program.slug, response.pk),
         },
     )
@@ -110,6 +116,9 @@ def answer_survey(response: SurveyResponse, *, person, answers: dict) -> SurveyR
     """Check the answers against the questions as sent, then store them (once)."""
     if response.participant.person_id != person.pk:
         raise SurveyError({"": "This survey is someone else's."})
+    if response.status == SurveyStatus.OPEN and response.closes_at <= timezone.now():
+        SurveyResponse.objects.filter(pk=response.pk).update(status=SurveyStatus.CLOSED)
+        raise SurveyError({"": "This survey has closed."})
     if response.status != SurveyStatus.OPEN:
         raise SurveyError({"": f"This survey is {response.get_status_display().lower()}."})
     clean, errors = {}, {}
@@ -161,17 +170,24 @@ def answer_survey(response: SurveyResponse, *, person, answers: dict) -> SurveyR
     return response
 
 
+# The first-meeting questions that decide fit (the templates' keys): a scale answer in its lowest
+# third, or a "no" to continuing.
+FIT_SCALE_KEYS = ("fit",)
+FIT_CONTINUE_KEYS = ("continue",)
+
+
 def bad_fit(response: SurveyResponse) -> bool:
     """A first-meeting answer saying the match is not a good fit."""
     if response.kind != "first_meeting_fit" or response.status != SurveyStatus.ANSWERED:
         return False
     for question in response.questions:
         value = response.answers.get(question["key"])
-        if question["kind"] == "yes_no" and value is False:
+        key, kind = question["key"], question["kind"]
+        if kind == "yes_no" and key in FIT_CONTINUE_KEYS and value is False:
             return True
-        if question["kind"] == "scale" and isinstance(value, int):
+        if kind == "scale" and key in FIT_SCALE_KEYS and isinstance(value, int):
             scale = question.get("scale") or {"min": 1, "max": 5}
-            if value - scale["min"] <= (scale["max"] - scale["min"]) / 3:
+            if value - scale["min"] < (scale["max"] - scale["min"] + 1) / 3:
                 return True
     return False
 
@@ -182,43 +198,63 @@ def _held(now) -> Q:
 
 
 def open_due_surveys(now: datetime.datetime | None = None) -> int:
-    """Open every survey that is due: first-meeting fit after a pair's first meeting, the
-    midpoint of a cohort (or every N weeks in an evergreen program), the end of a cohort or of
-    a mentorship."""
+    """Open every survey that is due: first-meeting fit once a pair's first meeting is over,
+    the midpoint of a cohort (or every N weeks in an evergreen program, and in any program that
+    defines a periodic survey), the end of a cohort or of a mentorship. Surveys already opened
+    are read in one query, so a run with nothing due costs a handful of queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     opened = 0
-    running = Mentorship.objects.filter(status=MentorshipStatus.ACTIVE).select_related(
-        "program", "mentor__person", "mentee__person"
-    )
-    met = set(
-        Meeting.objects.filter(_held(now), mentorship__in=running).values_list(
-            "mentorship_id", flat=True
+    running = list(
+        Mentorship.objects.filter(status=MentorshipStatus.ACTIVE).select_related(
+            "program", "mentor__person", "mentee__person"
         )
     )
+    ended = list(
+        Mentorship.objects.filter(
+            status__in=[MentorshipStatus.COMPLETED, MentorshipStatus.ENDED],
+            ended_on__gte=today - datetime.timedelta(days=DAYS_OPEN),
+        ).select_related("program", "mentor__person", "mentee__person")
+    )
+    done = set(
+        SurveyResponse.objects.filter(mentorship__in=[*running, *ended]).values_list(
+            "mentorship_id", "kind", "round"
+        )
+    )
+
+    def due(pair: Mentorship, kind: str, round: int = 0) -> int:
+        if (pair.pk, kind, round) in done or definition(pair.program, kind) is None:
+            return 0
+        done.add((pair.pk, kind, round))
+        return open_for_both(pair, kind, round=round, now=now)
+
+    met = set()
+    for meeting in Meeting.objects.filter(_held(now), mentorship__in=running).only(
+        "mentorship_id", "starts_at", "duration_minutes"
+    ):
+        if meeting.ends_at <= now:  # over, not merely started
+            met.add(meeting.mentorship_id)
     for pair in running:
         program = pair.program
         if pair.pk in met:
-            opened += open_for_both(pair, "first_meeting_fit", now=now)
+            opened += due(pair, "first_meeting_fit")
+        periodic = definition(program, "periodic")
         if program.model == "cohort" and program.starts_on and program.ends_on:
             middle = program.starts_on + (program.ends_on - program.starts_on) / 2
             if today >= middle and pair.started_on < middle:
-                opened += open_for_both(pair, "midpoint", now=now)
+                opened += due(pair, "midpoint")
             if today >= program.ends_on:
-                opened += open_for_both(pair, "end_of_program", now=now)
-        elif program.model == "evergreen":
-            periodic = definition(program, "periodic")
-            kind = "periodic" if periodic else "midpoint"
-            weeks = periodic["every_weeks"] if periodic else EVERGREEN_CHECK_IN_WEEKS
-            round_due = (today - pair.started_on).days // (7 * weeks)
-            if round_due >= 1:
-                opened += open_for_both(pair, kind, round=round_due, now=now)
-    ended = Mentorship.objects.filter(
-        status__in=[MentorshipStatus.COMPLETED, MentorshipStatus.ENDED],
-        ended_on__gte=today - datetime.timedelta(days=DAYS_OPEN),
-    ).select_related("program", "mentor__person", "mentee__person")
+                opened += due(pair, "end_of_program")
+        elif program.model == "evergreen" and not periodic:
+            rounds = (today - pair.started_on).days // (7 * EVERGREEN_CHECK_IN_WEEKS)
+            if rounds >= 1:
+                opened += due(pair, "midpoint", rounds)
+        if periodic:
+            rounds = (today - pair.started_on).days // (7 * periodic["every_weeks"])
+            if rounds >= 1:
+                opened += due(pair, "periodic", rounds)
     for pair in ended:
-        opened += open_for_both(pair, "end_of_program", now=now)
+        opened += due(pair, "end_of_program")
     SurveyResponse.objects.filter(status=SurveyStatus.OPEN, closes_at__lte=now).update(
         status=SurveyStatus.CLOSED
     )
@@ -259,13 +295,18 @@ def digest_items(now: datetime.datetime | None = None) -> dict[int, Digest]:
         "program", "mentor__person", "mentee__person"
     )
     # meetings that took place (ended an hour ago or more) and that a side has not rated
-    rated = set(MeetingFeedback.objects.values_list("meeting_id", "participant_id"))
     meetings = Meeting.objects.filter(
         _held(now),
         mentorship__status=MentorshipStatus.ACTIVE,
         starts_at__gte=now - datetime.timedelta(days=30),
     ).select_related(
         "mentorship__program", "mentorship__mentor__person", "mentorship__mentee__person"
+    )
+    meetings = list(meetings)
+    rated = set(
+        MeetingFeedback.objects.filter(meeting__in=meetings).values_list(
+            "meeting_id", "participant_id"
+        )
     )
     for meeting in meetings:
         if meeting.ends_at > now - datetime.timedelta(hours=1):
@@ -274,7 +315,7 @@ def digest_items(now: datetime.datetime | None = None) -> dict[int, Digest]:
         url = _url("mentorships:workspace", pair.program.slug, pair.pk)
         for me, other in ((pair.mentee, pair.mentor), (pair.mentor, pair.mentee)):
             if (meeting.pk, me.pk) not in rated:
-                day = timezone.localtime(meeting.starts_at).strftime("%-d %B")
+                day = _in_zone(meeting.starts_at, me.person).strftime("%-d %B")
                 add(
                     me.person,
                     f"rate:{meeting.pk}",
@@ -323,7 +364,7 @@ def digest_items(now: datetime.datetime | None = None) -> dict[int, Digest]:
             response.participant.person,
             f"survey:{response.pk}:{_week(now)}",
             f"Answer “{response.title}” ({response.mentorship.program.name}) "
-            f"by {timezone.localtime(response.closes_at).strftime('%-d %B')}.",
+            f"by {_in_zone(response.closes_at, response.participant.person):%-d %B}.",
             _url("mentorships:survey", response.mentorship.program.slug, response.pk),
         )
     return digests
@@ -335,13 +376,16 @@ def send_digests(now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     week = f"digest:{_week(now)}"
     sent = 0
-    for digest in digest_items(now).values():
+    digests = digest_items(now)
+    reminded: dict[int, set[str]] = {}
+    for person_id, key in Reminder.objects.filter(
+        person_id__in=list(digests),
+        key__in={item.key for d in digests.values() for item in d.items} | {week},
+    ).values_list("person_id", "key"):
+        reminded.setdefault(person_id, set()).add(key)
+    for digest in digests.values():
         person = digest.person
-        done = set(
-            Reminder.objects.filter(
-                person=person, key__in=[item.key for item in digest.items] + [week]
-            ).values_list("key", flat=True)
-        )
+        done = reminded.get(person.pk, set())
         if week in done:
             continue
         fresh = [item for item in digest.items if item.key not in done]

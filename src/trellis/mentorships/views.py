@@ -69,7 +69,10 @@ def _own(request, slug: str, pk: int) -> Mentorship:
 def answer_proposal(request, slug: str, pk: int):
     mentorship = _own(request, slug, pk)
     try:
-        if request.POST.get("decision") == "confirm":
+        decision = request.POST.get("decision")
+        if decision not in ("confirm", "decline"):
+            raise MentorshipError("Confirm or decline the match.")
+        if decision == "confirm":
             mentorship = confirm_mentorship(mentorship, person=request.user.person)
             messages.success(
                 request,
@@ -111,15 +114,35 @@ def ask_for_rematch(request, slug: str, pk: int):
 
 
 def _moment(request, person) -> tuple[datetime.datetime | None, int]:
-    """The date and time typed in the form, in the person's own time zone."""
+    """The date and time typed in the form, in the person's own time zone. A time the clocks
+    skip or pass twice that day (a daylight-saving change) is refused."""
     try:
         day = datetime.date.fromisoformat(request.POST.get("date", ""))
         clock = datetime.time.fromisoformat(request.POST.get("time", ""))
         minutes = int(request.POST.get("duration") or 45)
     except ValueError:
         return None, 0
+    if not 2000 <= day.year <= 2100:
+        raise MeetingError("Choose a date between 2000 and 2100.")
     zone = zoneinfo.ZoneInfo(person.effective_time_zone)
-    return datetime.datetime.combine(day, clock, tzinfo=zone), minutes
+    naive = datetime.datetime.combine(day, clock)
+    moment = naive.replace(tzinfo=zone)
+    round_trip = moment.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None)
+    other_fold = naive.replace(tzinfo=zone, fold=1).utcoffset()
+    if round_trip != naive or other_fold != moment.utcoffset():
+        raise MeetingError(
+            f"{clock:%H:%M} on {day:%-d %B} does not exist or happens twice in "
+            f"{person.effective_time_zone} (the clocks change): choose another time."
+        )
+    return moment, minutes
+
+
+def _number(value) -> int:
+    """A posted id or number, or 0 when it is not one (looked up as missing: 404)."""
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return 0
 
 
 @login_required
@@ -134,7 +157,9 @@ def workspace(request, slug: str, pk: int):
         action = request.POST.get("action", "")
         meeting = None
         if request.POST.get("meeting"):
-            meeting = get_object_or_404(Meeting, pk=request.POST["meeting"], mentorship=mentorship)
+            meeting = get_object_or_404(
+                Meeting, pk=_number(request.POST["meeting"]), mentorship=mentorship
+            )
         try:
             if action in ("schedule", "log", "move"):
                 moment, minutes = _moment(request, person)
@@ -170,10 +195,7 @@ def workspace(request, slug: str, pk: int):
                 cancel_meeting(meeting, person=person)
                 messages.success(request, "Cancelled: the event is removed from both calendars.")
             elif action == "rate" and meeting is not None:
-                try:
-                    rating = int(request.POST.get("rating", ""))
-                except ValueError:
-                    rating = 0
+                rating = _number(request.POST.get("rating"))
                 rate_meeting(
                     meeting, person=person, rating=rating, comment=request.POST.get("comment", "")
                 )
@@ -182,6 +204,8 @@ def workspace(request, slug: str, pk: int):
                 target = request.POST.get("target_date") or None
                 try:
                     target_date = datetime.date.fromisoformat(target) if target else None
+                    if target_date and not 2000 <= target_date.year <= 2100:
+                        raise ValueError(target)
                 except ValueError as error:
                     raise MeetingError("Give the target date as a date.") from error
                 add_goal(
@@ -195,9 +219,11 @@ def workspace(request, slug: str, pk: int):
                 messages.success(request, "Goal added.")
             elif action == "update_goal":
                 goal = get_object_or_404(
-                    Goal, pk=request.POST.get("goal") or 0, mentorship=mentorship
+                    Goal, pk=_number(request.POST.get("goal")), mentorship=mentorship
                 )
                 raw = request.POST.get("progress", "").strip()
+                if raw and not (raw.isascii() and raw.isdigit()):
+                    raise MeetingError("Progress is a percentage, 0 to 100.")
                 update_goal(
                     goal,
                     person=person,
@@ -208,7 +234,9 @@ def workspace(request, slug: str, pk: int):
                 messages.success(request, "Goal updated.")
             elif action == "milestone":
                 milestone = get_object_or_404(
-                    Milestone, pk=request.POST.get("milestone") or 0, goal__mentorship=mentorship
+                    Milestone,
+                    pk=_number(request.POST.get("milestone")),
+                    goal__mentorship=mentorship,
                 )
                 toggle_milestone(milestone, person=person)
             elif action == "notes" and meeting is not None:

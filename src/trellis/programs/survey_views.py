@@ -23,7 +23,7 @@ _KEY = re.compile(r"[^a-z0-9]+")
 
 
 def _key(label: str, taken: set[str]) -> str:
-    base = _KEY.sub("_", label.lower()).strip("_")[:40] or "question"
+    base = _KEY.sub("_", label.lower()).strip("_")[:40].strip("_") or "question"
     if base[0].isdigit():
         base = f"q_{base}"
     key, n = base, 2
@@ -33,41 +33,44 @@ def _key(label: str, taken: set[str]) -> str:
     return key
 
 
-def _int(value: str, default: int) -> int:
+def _int(value: str | None, default: int) -> int:
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        return int(value or "")
+    except ValueError:
         return default
 
 
-def surveys_from_post(post, current: list[dict]) -> list[dict]:
-    """The surveys as the form describes them (before checking)."""
+def surveys_from_post(post) -> list[dict]:
+    """The surveys as the form describes them (before checking). The form names every field by
+    the survey's kind and carries each question's key, so it is read on its own, whatever the
+    database holds meanwhile (a failed save re-shows exactly what was posted)."""
     surveys = []
-    for i, survey in enumerate(current):
-        if post.get(f"s{i}-remove"):
+    for kind in post.getlist("kinds"):
+        if kind not in SURVEY_KINDS or post.get(f"{kind}-remove"):
             continue
         questions, taken = [], set()
-        rows = [(j, q) for j, q in enumerate(survey["questions"])] + [(None, None)]
-        for j, question in rows:
-            prefix = f"s{i}-q{'new' if j is None else j}"
+        count = min(_int(post.get(f"{kind}-count"), 0), 50)
+        for prefix in [f"{kind}-q{j}" for j in range(count)] + [f"{kind}-qnew"]:
             label = post.get(f"{prefix}-label", "").strip()
-            if post.get(f"{prefix}-remove") or (j is None and not label):
+            new = prefix.endswith("-qnew")
+            if post.get(f"{prefix}-remove") or (new and not label):
                 continue
-            kind = post.get(f"{prefix}-kind", question["kind"] if question else "scale")
-            key = question["key"] if question else _key(label, taken)
+            key = post.get(f"{prefix}-key", "") if not new else ""
+            key = key if key and key not in taken else _key(label, taken)
             taken.add(key)
+            question_kind = post.get(f"{prefix}-kind", "scale")
             item = {
                 "key": key,
-                "kind": kind,
+                "kind": question_kind,
                 "label": label,
                 "required": bool(post.get(f"{prefix}-required")),
                 "choices": [],
                 "scale": None,
             }
-            if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+            if question_kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
                 lines = post.get(f"{prefix}-choices", "").splitlines()
                 item["choices"] = [c.strip() for c in lines if c.strip()]
-            if kind == QuestionKind.SCALE:
+            if question_kind == QuestionKind.SCALE:
                 item["scale"] = {
                     "min": _int(post.get(f"{prefix}-min"), 1),
                     "max": _int(post.get(f"{prefix}-max"), 5),
@@ -77,10 +80,10 @@ def surveys_from_post(post, current: list[dict]) -> list[dict]:
             questions.append(item)
         surveys.append(
             {
-                "kind": survey["kind"],
-                "title": post.get(f"s{i}-title", survey["title"]).strip(),
-                "every_weeks": _int(post.get(f"s{i}-every_weeks"), 4)
-                if survey["kind"] == "periodic"
+                "kind": kind,
+                "title": post.get(f"{kind}-title", "").strip(),
+                "every_weeks": _int(post.get(f"{kind}-every_weeks"), 4)
+                if kind == "periodic"
                 else None,
                 "questions": questions,
             }
@@ -113,7 +116,7 @@ def surveys(request, program):
     current = list(program.surveys or [])
     errors = ""
     if request.method == "POST":
-        proposed = surveys_from_post(request.POST, current)
+        proposed = surveys_from_post(request.POST)
         try:
             check_surveys(proposed)
             update_program(program, by=request.user, surveys=proposed)
