@@ -97,7 +97,7 @@ def accept_invitation(request, token):
             return render(
                 request, "accounts/invitation_invalid.html", {"reason": str(error)}, status=410
             )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="trellis.accounts.backends.ModelBackend")
         messages.success(request, "Welcome to Trellis. Your account is ready.")
         # A program invitation sends people on to the program's page; only local paths.
         next_url = request.GET.get("next", "")
