@@ -77,3 +77,24 @@ def test_a_decline_goes_back_to_the_pool_without_that_partner(hybrid, program_ma
     again = start_run(hybrid, by=program_manager)
     proposal = again.proposals.get(mentee=mentees[0])
     assert proposal.mentor_id is not None and proposal.mentor_id != first_mentor
+
+
+def test_managers_see_and_withdraw_proposals_waiting_for_confirmation(
+    hybrid, program_manager, client
+):
+    mentees, _ = _people(hybrid, mentees=2, mentors=1)
+    _publish(hybrid, program_manager)
+    pair = Mentorship.objects.get(mentee=mentees[0])
+    confirm_mentorship(pair, person=pair.mentee.person)
+    client.force_login(program_manager)
+    page = page_text(client.get(reverse("mentorships:health", args=[hybrid.slug])))
+    assert "Waiting for confirmation (2)" in page and "the mentee" in page
+    manage = reverse("mentorships:manage", args=[hybrid.slug, pair.pk])
+    client.post(manage, {"action": "nudge"})  # not for a proposal
+    client.post(manage, {"action": "end", "reason": "Proposal withdrawn by the program manager"})
+    pair.refresh_from_db()
+    assert pair.status == MentorshipStatus.ENDED
+    assert not pair.surveys.exists()  # no end-of-program survey for a match that never started
+    assert "Waiting for confirmation (1)" in page_text(
+        client.get(reverse("mentorships:health", args=[hybrid.slug]))
+    )

@@ -47,6 +47,7 @@ def end_mentorship(
         mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
         if mentorship.status not in RUNNING:
             raise MentorshipError("This mentorship has already ended.")
+        started = mentorship.status == MentorshipStatus.ACTIVE  # not a withdrawn proposal
         mentorship.status = MentorshipStatus.COMPLETED if completed else MentorshipStatus.ENDED
         mentorship.ended_on = today or timezone.localdate()
         mentorship.end_reason = reason[:500]
@@ -58,7 +59,8 @@ def end_mentorship(
     from .surveys import open_for_both  # the end-of-program survey follows at once
 
     cancel_future_meetings(mentorship)
-    open_for_both(mentorship, "end_of_program")
+    if started:  # a proposal withdrawn before it started has nothing to look back on
+        open_for_both(mentorship, "end_of_program")
     return mentorship
 
 

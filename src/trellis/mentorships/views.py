@@ -299,6 +299,11 @@ def pair_health_page(request, program):
     the reasons a pair is at risk, at-risk pairs first."""
     health = pair_health(program)
     ratings = MeetingFeedback.objects.filter(meeting__mentorship__program=program)
+    proposed = (
+        Mentorship.objects.filter(program=program, status="proposed")
+        .select_related("mentor__person", "mentee__person")
+        .order_by("created_at", "pk")
+    )
     return render(
         request,
         "mentorships/health.html",
@@ -308,6 +313,7 @@ def pair_health_page(request, program):
             "at_risk": sum(1 for h in health if h.at_risk),
             "average": ratings.aggregate(avg=Avg("rating"))["avg"],
             "ratings": ratings.count(),
+            "proposed": proposed,
         },
     )
 
@@ -389,8 +395,13 @@ def end_own(request, slug: str, pk: int):
 @require_POST
 def manage_pair(request, program, pk: int):
     """Managers' actions from the Pairs page: nudge the pair, send a check-in, end it."""
-    mentorship = get_object_or_404(Mentorship, pk=pk, program=program, status="active")
+    mentorship = get_object_or_404(
+        Mentorship, pk=pk, program=program, status__in=["active", "proposed"]
+    )
     action = request.POST.get("action")
+    if mentorship.status == "proposed" and action != "end":
+        messages.error(request, "This match is still waiting for confirmation.")
+        return redirect("mentorships:health", slug=program.slug)
     if action == "nudge":
         nudge_pair(mentorship, by=request.user)
         messages.success(request, "Both have been reminded to book their next meeting.")
