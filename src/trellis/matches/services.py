@@ -629,8 +629,22 @@ def publish_run(run: MatchRun, *, by, today: datetime.date | None = None) -> lis
         run.published_at = timezone.now()
         run.published_by = by
         run.save(update_fields=["status", "published_at", "published_by"])
-    _introduce(program, proposals, _first_meeting(today), confirm=hybrid)
+    from .tasks import introduce_published_run
+
+    introduce_published_run.enqueue(run.pk, _first_meeting(today).isoformat())
     return mentorships
+
+
+def introduce_run(run_id: int, meeting: datetime.date) -> int:
+    run = MatchRun.objects.select_related("program").get(pk=run_id)
+    proposals = list(
+        run.proposals.filter(mentor__isnull=False).select_related(
+            "mentee__person", "mentor__person"
+        )
+    )
+    hybrid = run.program.matching_mode == MatchingMode.HYBRID
+    _introduce(run.program, proposals, meeting, confirm=hybrid)
+    return len(proposals)
 
 
 def _introduce(
