@@ -381,16 +381,6 @@ class ScoreModel:
             return np.zeros((n, m))
         return np.asarray(self.block(slice(0, n)), dtype=np.float64)
 
-    def pair_scores(self, rows: IntArray, cols: IntArray) -> FloatArray:
-        """Scores of the chosen (mentee, mentor) cells, float64, without any block."""
-        rows = np.asarray(rows, dtype=np.int64)
-        cols = np.asarray(cols, dtype=np.int64)
-        total = np.zeros(rows.size)
-        for name, values in self.criterion_values(rows, cols).items():
-            weight = next(c.weight for c in self.criteria if c.name == name)
-            total += weight * values
-        return np.clip(total / sum(c.weight for c in self.criteria), 0.0, 1.0)
-
     def criterion_values(self, rows: IntArray, cols: IntArray) -> dict[str, FloatArray]:
         """criterion name -> its value in [0, 1] at each chosen (mentee, mentor) cell."""
         out: dict[str, FloatArray] = {}

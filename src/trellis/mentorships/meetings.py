@@ -40,6 +40,26 @@ class MeetingError(Exception):
     """A meeting action that cannot be done, with the reason in words."""
 
 
+def cadence(program) -> datetime.timedelta:
+    """How often the program wants pairs to meet."""
+    return datetime.timedelta(days=CADENCE_DAYS.get(program.meeting_cadence, 14))
+
+
+def taken_place(now: datetime.datetime, prefix: str = "") -> Q:
+    """Meetings that have taken place by `now` (held, or booked for a time now past; never
+    cancelled), as a filter on Meeting or, with prefix "meetings__", on Mentorship."""
+    return Q(**{f"{prefix}starts_at__lte": now}) & ~Q(
+        **{f"{prefix}status": MeetingStatus.CANCELLED}
+    )
+
+
+def last_contact(mentorship: Mentorship, last_meeting: datetime.datetime | None):
+    """The last meeting, or the match itself for a pair that never met."""
+    return last_meeting or datetime.datetime.combine(
+        mentorship.started_on, datetime.time(), tzinfo=datetime.UTC
+    )
+
+
 def side_of(mentorship: Mentorship, person) -> Participant:
     """The person's participant row in this pair, or MeetingError."""
     if person is not None and person.pk == mentorship.mentee.person_id:
@@ -267,10 +287,8 @@ def pair_health(program, *, now: datetime.datetime | None = None) -> list[PairHe
     never met), when its meetings average 2 or less out of 4, or when either person asked
     for a new match."""
     now = now or timezone.now()
-    cadence = datetime.timedelta(days=CADENCE_DAYS.get(program.meeting_cadence, 14))
-    held = Q(meetings__status=MeetingStatus.HELD) | Q(
-        meetings__status=MeetingStatus.SCHEDULED, meetings__starts_at__lte=now
-    )
+    rhythm = cadence(program)
+    held = taken_place(now, "meetings__")
     rows = (
         Mentorship.objects.filter(program=program, status=MentorshipStatus.ACTIVE)
         .select_related("mentor__person", "mentee__person")
@@ -306,13 +324,11 @@ def pair_health(program, *, now: datetime.datetime | None = None) -> list[PairHe
     out = []
     for m in rows:
         flags = []
-        since = m.last or datetime.datetime.combine(
-            m.started_on, datetime.time(), tzinfo=datetime.UTC
-        )
-        if now - since > 2 * cadence:
+        since = last_contact(m, m.last)
+        if now - since > 2 * rhythm:
             days = (now - since).days
             flags.append(
-                f"no meeting for {days} days (cadence {cadence.days} days)"
+                f"no meeting for {days} days (cadence {rhythm.days} days)"
                 if m.last
                 else f"no meeting yet, {days} days after the match"
             )

@@ -9,18 +9,18 @@ person and key), however often the schedule runs.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
 from trellis.enrolment.models import Participant
 from trellis.notifications.services import send_templated_email
 
+from .meetings import cadence, last_contact, local_time, taken_place
 from .models import (
     Meeting,
     MeetingFeedback,
@@ -34,7 +34,6 @@ from .models import (
 
 DAYS_OPEN = 14
 EVERGREEN_CHECK_IN_WEEKS = 12  # when an evergreen program defines a midpoint but no period
-CADENCE_DAYS = {"weekly": 7, "every_two_weeks": 14, "monthly": 30}
 
 
 class SurveyError(Exception):
@@ -47,11 +46,6 @@ class SurveyError(Exception):
 
 def definition(program, kind: str) -> dict | None:
     return next((s for s in program.surveys or [] if s.get("kind") == kind), None)
-
-
-def _in_zone(moment: datetime.datetime, person) -> datetime.datetime:
-    """A moment in the person's own zone (emails are rendered with `localtime off`)."""
-    return moment.astimezone(zoneinfo.ZoneInfo(person.effective_time_zone))
 
 
 def _url(name: str, *args) -> str:
@@ -98,7 +92,7 @@ def open_survey(
             "first_name": person.first_name,
             "title": response.title,
             "program_name": mentorship.program.name,
-            "closes_at": _in_zone(response.closes_at, person),
+            "closes_at": local_time(response.closes_at, person),
             "url": _url("mentorships:survey", mentorship.program.slug, response.pk),
         },
     )
@@ -192,11 +186,6 @@ def bad_fit(response: SurveyResponse) -> bool:
     return False
 
 
-def _held(now) -> Q:
-    """Meetings that have taken place by `now`: held, or scheduled for a time now past."""
-    return Q(starts_at__lte=now) & ~Q(status=MeetingStatus.CANCELLED)
-
-
 def open_due_surveys(now: datetime.datetime | None = None) -> int:
     """Open every survey that is due: first-meeting fit once a pair's first meeting is over,
     the midpoint of a cohort (or every N weeks in an evergreen program, and in any program that
@@ -229,7 +218,7 @@ def open_due_surveys(now: datetime.datetime | None = None) -> int:
         return open_for_both(pair, kind, round=round, now=now)
 
     met = set()
-    for meeting in Meeting.objects.filter(_held(now), mentorship__in=running).only(
+    for meeting in Meeting.objects.filter(taken_place(now), mentorship__in=running).only(
         "mentorship_id", "starts_at", "duration_minutes"
     ):
         if meeting.ends_at <= now:  # over, not merely started
@@ -296,7 +285,7 @@ def digest_items(now: datetime.datetime | None = None) -> dict[int, Digest]:
     )
     # meetings that took place (ended an hour ago or more) and that a side has not rated
     meetings = Meeting.objects.filter(
-        _held(now),
+        taken_place(now),
         mentorship__status=MentorshipStatus.ACTIVE,
         starts_at__gte=now - datetime.timedelta(days=30),
     ).select_related(
@@ -315,7 +304,7 @@ def digest_items(now: datetime.datetime | None = None) -> dict[int, Digest]:
         url = _url("mentorships:workspace", pair.program.slug, pair.pk)
         for me, other in ((pair.mentee, pair.mentor), (pair.mentor, pair.mentee)):
             if (meeting.pk, me.pk) not in rated:
-                day = _in_zone(meeting.starts_at, me.person).strftime("%-d %B")
+                day = local_time(meeting.starts_at, me.person).strftime("%-d %B")
                 add(
                     me.person,
                     f"rate:{meeting.pk}",
@@ -324,7 +313,7 @@ def digest_items(now: datetime.datetime | None = None) -> dict[int, Digest]:
                 )
     # pairs with nothing booked and no meeting for longer than the cadence
     last = dict(
-        Meeting.objects.filter(_held(now), mentorship__in=running)
+        Meeting.objects.filter(taken_place(now), mentorship__in=running)
         .values("mentorship")
         .annotate(last=Max("starts_at"))
         .values_list("mentorship", "last")
@@ -337,11 +326,8 @@ def digest_items(now: datetime.datetime | None = None) -> dict[int, Digest]:
     for pair in running:
         if pair.pk in booked:
             continue
-        cadence = datetime.timedelta(days=CADENCE_DAYS.get(pair.program.meeting_cadence, 14))
-        since = last.get(pair.pk) or datetime.datetime.combine(
-            pair.started_on, datetime.time(), tzinfo=datetime.UTC
-        )
-        if now - since <= cadence:
+        since = last_contact(pair, last.get(pair.pk))
+        if now - since <= cadence(pair.program):
             continue
         url = _url("mentorships:workspace", pair.program.slug, pair.pk)
         basis = since.date().isoformat()
@@ -364,7 +350,7 @@ def digest_items(now: datetime.datetime | None = None) -> dict[int, Digest]:
             response.participant.person,
             f"survey:{response.pk}:{_week(now)}",
             f"Answer “{response.title}” ({response.mentorship.program.name}) "
-            f"by {_in_zone(response.closes_at, response.participant.person):%-d %B}.",
+            f"by {local_time(response.closes_at, response.participant.person):%-d %B}.",
             _url("mentorships:survey", response.mentorship.program.slug, response.pk),
         )
     return digests
