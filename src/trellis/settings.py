@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "trellis.programs",
     "trellis.enrolment",
     "trellis.mentorships",
+    "trellis.reports",
     "trellis.matches",
 ]
 

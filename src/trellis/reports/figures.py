@@ -1,0 +1,779 @@
+"""Every figure of a program's dashboard, and the organisation overview, read from the records
+with a fixed number of aggregate queries (the count does not grow with the data).
+
+Definitions (docs/reports.md says the same in words):
+
+- A *registration* is a participant row (any status); *active* registrations are applied,
+  approved, waitlisted or matched.
+- A *published pair* is a mentorship that went live: active, completed or ended early (not a
+  hybrid proposal still waiting, not one declined at confirmation).
+- A *meeting held* has taken place by now: not cancelled, start time past.
+- *Meetings per pair per month*: meetings held in a month over the pairs live that month,
+  where a pair live for part of the month counts for that part (pair-days ÷ days in the month,
+  up to today for the current month).
+- *Goal completion*: goals achieved over goals set (a dropped goal is set, not achieved).
+- *Rematch rate*: published pairs where someone asked for a new match over published pairs.
+- Breakdowns (department, location, level) pool every group of fewer than MIN_GROUP_SIZE people
+  into "Other groups"; when that pool is itself smaller, the next-smallest group joins it, so
+  no figure ever describes fewer than MIN_GROUP_SIZE people, and none can be recovered by
+  subtracting the shown groups from the total.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, Min, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from trellis.enrolment.models import Participant, ParticipantStatus
+from trellis.mentorships.meetings import CADENCE_DAYS, pair_health, taken_place
+from trellis.mentorships.models import (
+    Goal,
+    GoalStatus,
+    Meeting,
+    MeetingFeedback,
+    Mentorship,
+    MentorshipStatus,
+    RematchRequest,
+    SurveyResponse,
+    SurveyStatus,
+)
+from trellis.programs.models import Format, Program, Role
+from trellis.programs.services import ACTIVE_PARTICIPANT_STATUSES
+
+MIN_GROUP_SIZE = 5
+PUBLISHED = (MentorshipStatus.ACTIVE, MentorshipStatus.COMPLETED, MentorshipStatus.ENDED)
+MONTHS_SHOWN = 12
+AVERAGE_MONTH_DAYS = 365.25 / 12
+
+
+def share(numerator: float, denominator: float) -> float | None:
+    """numerator ÷ denominator as a percentage with one decimal, None for an empty base."""
+    if not denominator:
+        return None
+    return round(100.0 * numerator / denominator, 1)
+
+
+def _month(day: datetime.date | datetime.datetime) -> datetime.date:
+    return datetime.date(day.year, day.month, 1)
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return datetime.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def month_range(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    months, month = [], _month(first)
+    while month <= last:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def _as_month(value) -> datetime.date:
+    """TruncMonth gives a datetime on PostgreSQL and SQLite alike; keep the month only."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return _month(value)
+
+
+# ------------------------------------------------------------------------------ data shapes
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: list[float | None]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart's data; the page draws it with Chart.js and shows the same numbers as a table."""
+
+    key: str
+    kind: str  # line, bar
+    labels: list[str]
+    series: list[Series]
+    unit: str = ""
+    target: float | None = None  # a horizontal target line (meetings per pair against cadence)
+
+    def config(self) -> dict:
+        datasets: list[dict] = [
+            {"label": s.label, "data": s.values, "spanGaps": True} for s in self.series
+        ]
+        if self.target is not None:
+            datasets.append(
+                {
+                    "label": "Cadence target",
+                    "data": [self.target] * len(self.labels),
+                    "type": "line",
+                    "borderDash": [6, 4],
+                    "pointRadius": 0,
+                }
+            )
+        return {"type": self.kind, "labels": self.labels, "datasets": datasets, "unit": self.unit}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as shown, exported to CSV and XLSX as is."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    dimension: str  # department, location, level
+    rows: list[dict]  # label, people, mentors, mentees, matched, match_rate, ratings, rating
+    pooled_groups: int  # groups folded into "Other groups"
+    total: dict
+
+
+@dataclass
+class Dashboard:
+    program: Program
+    today: datetime.date
+    registrations: dict  # by role and status
+    ratio: dict
+    match: dict
+    pairs: dict
+    meetings: dict
+    ratings: dict
+    goals: dict
+    at_risk: dict
+    rematch: dict
+    surveys: list[dict]
+    breakdowns: dict[str, Breakdown]
+    charts: dict[str, Chart] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- the figures
+
+
+def seeker_role(program: Program) -> str:
+    return Role.PEER if program.format == Format.PEER else Role.MENTEE
+
+
+def registrations_by_month(program: Program, months: list[datetime.date]) -> dict:
+    """Registrations per month and role (all statuses), and the running totals."""
+    rows = (
+        Participant.objects.filter(program=program)
+        .annotate(month=TruncMonth("applied_at"))
+        .values("month", "role")
+        .annotate(n=Count("pk"))
+    )
+    per: dict[str, Counter] = defaultdict(Counter)
+    before: Counter = Counter()
+    for row in rows:
+        month = _as_month(row["month"])
+        if months and month < months[0]:
+            before[row["role"]] += row["n"]
+        else:
+            per[row["role"]][month] += row["n"]
+    out = {}
+    for role in sorted(per.keys() | before.keys()):
+        running, cumulative = before[role], []
+        for month in months:
+            running += per[role][month]
+            cumulative.append(running)
+        out[role] = {"new": [per[role][m] for m in months], "cumulative": cumulative}
+    return out
+
+
+def registration_counts(program: Program) -> dict:
+    """Registrations by role and status ({role: {status: n}}), and the places active mentors
+    offer (their own capacity, or the program's default)."""
+    counts: dict[str, dict] = defaultdict(dict)
+    for row in (
+        Participant.objects.filter(program=program).values("role", "status").annotate(n=Count("pk"))
+    ):
+        counts[row["role"]][row["status"]] = row["n"]
+    places = Participant.objects.filter(
+        program=program, role=Role.MENTOR, status__in=ACTIVE_PARTICIPANT_STATUSES
+    ).aggregate(
+        chosen=Sum("capacity"),
+        default=Count("pk", filter=Q(capacity__isnull=True)),
+    )
+    mentor_places = (places["chosen"] or 0) + places["default"] * program.mentor_capacity
+    return {"by_role": dict(counts), "mentor_places": mentor_places}
+
+
+def _active(counter: dict) -> int:
+    return sum(n for status, n in counter.items() if status in ACTIVE_PARTICIPANT_STATUSES)
+
+
+def ratio_figures(program: Program, counts: dict) -> dict:
+    by_role = counts["by_role"]
+    mentors = _active(by_role.get(Role.MENTOR, {}))
+    seeker = seeker_role(program)
+    seekers = _active(by_role.get(seeker, {}))
+    waitlist = {role: c.get(ParticipantStatus.WAITLISTED, 0) for role, c in by_role.items()}
+    return {
+        "mentors": mentors,
+        "mentees": seekers,
+        "mentor_places": counts["mentor_places"],
+        "mentees_per_mentor": round(seekers / mentors, 2) if mentors else None,
+        "places_per_mentee": round(counts["mentor_places"] / seekers, 2) if seekers else None,
+        "waitlisted": sum(waitlist.values()),
+        "waitlist_by_role": waitlist,
+        "has_mentors": program.has_mentor_role,
+    }
+
+
+def match_figures(program: Program, counts: dict) -> dict:
+    """Match rate (matched over active seekers) and time to match: days from registering to
+    the first published pair, over the seekers who have one."""
+    seeker = seeker_role(program)
+    statuses = counts["by_role"].get(seeker, {})
+    active = _active(statuses)
+    matched = statuses.get(ParticipantStatus.MATCHED, 0)
+    firsts = (
+        Mentorship.objects.filter(program=program, status__in=PUBLISHED)
+        .values("mentee_id", "mentee__applied_at")
+        .annotate(first=Min("started_on"))
+    )
+    days = sorted(
+        max(0, (row["first"] - timezone.localdate(row["mentee__applied_at"])).days)
+        for row in firsts
+    )
+    return {
+        "active": active,
+        "matched": matched,
+        "rate": share(matched, active),
+        "time_to_match_median": statistics.median(days) if days else None,
+        "time_to_match_mean": round(statistics.fmean(days), 1) if days else None,
+        "time_to_match_count": len(days),
+    }
+
+
+def pair_counts(program: Program) -> dict:
+    counts = dict(
+        Mentorship.objects.filter(program=program)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {
+        "by_status": counts,
+        "active": counts.get(MentorshipStatus.ACTIVE, 0),
+        "published": sum(counts.get(s, 0) for s in PUBLISHED),
+        "proposed": counts.get(MentorshipStatus.PROPOSED, 0),
+    }
+
+
+def expected_meetings_per_month(program: Program) -> float:
+    return round(AVERAGE_MONTH_DAYS / CADENCE_DAYS.get(program.meeting_cadence, 14), 1)
+
+
+def meeting_figures(program: Program, months: list[datetime.date], now: datetime.datetime):
+    """Meetings held per month and per pair per month against the cadence."""
+    today = timezone.localdate(now)
+    held = dict(
+        (_as_month(row["month"]), row["n"])
+        for row in Meeting.objects.filter(
+            taken_place(now),
+            mentorship__program=program,
+            mentorship__status__in=PUBLISHED,
+        )
+        .annotate(month=TruncMonth("starts_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values("month", "n")
+    )
+    spans = list(
+        Mentorship.objects.filter(program=program, status__in=PUBLISHED).values_list(
+            "started_on", "ended_on"
+        )
+    )
+    # Meetings before the months shown count in the total but not in the series.
+    per_pair, pairs_live, total_pair_months = [], [], 0.0
+    for month in months:
+        last = min(_next_month(month) - datetime.timedelta(days=1), today)
+        days_in_month = calendar.monthrange(month.year, month.month)[1]
+        pair_days = 0
+        for started, ended in spans:
+            start = max(started, month)
+            end = min(ended or last, last)
+            if end >= start:
+                pair_days += (end - start).days + 1
+        live = pair_days / days_in_month
+        pairs_live.append(round(live, 2))
+        total_pair_months += live
+        per_pair.append(round(held.get(month, 0) / live, 2) if live else None)
+    in_window = sum(held.get(month, 0) for month in months)
+    return {
+        "held_total": sum(held.values()),
+        "held_by_month": [held.get(m, 0) for m in months],
+        "pairs_live": pairs_live,
+        "per_pair_by_month": per_pair,
+        "per_pair_per_month": round(in_window / total_pair_months, 2)
+        if total_pair_months
+        else None,
+        "expected": expected_meetings_per_month(program),
+        "cadence": program.get_meeting_cadence_display(),
+    }
+
+
+def rating_figures(program: Program, months: list[datetime.date]) -> dict:
+    feedback = MeetingFeedback.objects.filter(meeting__mentorship__program=program)
+    distribution = dict(feedback.values_list("rating").annotate(n=Count("pk")))
+    trend = {
+        _as_month(row["month"]): row
+        for row in feedback.annotate(month=TruncMonth("meeting__starts_at"))
+        .values("month")
+        .annotate(n=Count("pk"), avg=Avg("rating"))
+    }
+    count = sum(distribution.values())
+    total = sum(rating * n for rating, n in distribution.items())
+    return {
+        "count": count,
+        "average": round(total / count, 2) if count else None,
+        "distribution": [distribution.get(r, 0) for r in (1, 2, 3, 4)],
+        "by_month": [round(float(trend[m]["avg"]), 2) if m in trend else None for m in months],
+        "count_by_month": [trend[m]["n"] if m in trend else 0 for m in months],
+    }
+
+
+def goal_figures(program: Program) -> dict:
+    row = Goal.objects.filter(mentorship__program=program).aggregate(
+        total=Count("pk"),
+        achieved=Count("pk", filter=Q(status=GoalStatus.ACHIEVED)),
+        active=Count("pk", filter=Q(status=GoalStatus.ACTIVE)),
+        dropped=Count("pk", filter=Q(status=GoalStatus.DROPPED)),
+        progress=Avg("progress", filter=Q(status=GoalStatus.ACTIVE)),
+        pairs=Count("mentorship", distinct=True),
+    )
+    return {
+        **row,
+        "progress": round(float(row["progress"])) if row["progress"] is not None else None,
+        "completion": share(row["achieved"], row["total"]),
+    }
+
+
+def at_risk_figures(program: Program, now: datetime.datetime) -> dict:
+    """Active pairs at risk (the Pairs page's rules), and how many for each reason."""
+    health = pair_health(program, now=now)
+    reasons: Counter = Counter()
+    for pair in health:
+        for flag in pair.flags:
+            if flag.startswith("no meeting"):
+                reasons["Not meeting"] += 1
+            elif flag.startswith("meetings rated"):
+                reasons["Low meeting ratings"] += 1
+            elif flag.startswith("said after the first"):
+                reasons["Poor fit after the first meeting"] += 1
+            else:
+                reasons["Asked for a new match"] += 1
+    at_risk = sum(1 for pair in health if pair.at_risk)
+    return {
+        "count": at_risk,
+        "active": len(health),
+        "rate": share(at_risk, len(health)),
+        "reasons": dict(reasons.most_common()),
+    }
+
+
+def rematch_figures(program: Program) -> dict:
+    published = Mentorship.objects.filter(program=program, status__in=PUBLISHED)
+    row = published.aggregate(
+        pairs=Count("pk"),
+        asked=Count("pk", filter=Q(rematch_requests__isnull=False), distinct=True),
+    )
+    open_requests = RematchRequest.objects.filter(
+        mentorship__program=program, status="open"
+    ).count()
+    return {**row, "rate": share(row["asked"], row["pairs"]), "open": open_requests}
+
+
+def survey_figures(program: Program) -> list[dict]:
+    """Answered surveys, per survey kind and question: a scale's mean and spread, a yes/no's
+    share of yes, a choice's counts. Written answers are counted, never shown here."""
+    definitions = {s.get("kind"): s for s in program.surveys or []}
+    results: dict[str, dict[str, dict]] = {}
+    responses: Counter = Counter()
+    answered = SurveyResponse.objects.filter(
+        mentorship__program=program, status=SurveyStatus.ANSWERED
+    ).values_list("kind", "answers")
+    for kind, answers in answered.iterator(chunk_size=2000):
+        responses[kind] += 1
+        per_question = results.setdefault(kind, {})
+        for key, value in (answers or {}).items():
+            per_question.setdefault(key, []).append(value)
+    out = []
+    for kind, per_question in results.items():
+        survey = definitions.get(kind, {})
+        questions = []
+        known = {q.get("key"): q for q in survey.get("questions", [])}
+        order = [k for k in known if k in per_question] + sorted(
+            k for k in per_question if k not in known
+        )
+        for key in order:
+            question = known.get(key, {"key": key, "kind": "short_text", "label": key})
+            questions.append(_question_result(question, per_question[key]))
+        out.append(
+            {
+                "kind": kind,
+                "title": survey.get("title") or kind.replace("_", " ").capitalize(),
+                "responses": responses[kind],
+                "questions": questions,
+            }
+        )
+    order = {kind: i for i, kind in enumerate(definitions)}
+    out.sort(key=lambda s: (order.get(s["kind"], len(order)), s["kind"]))
+    return out
+
+
+def _question_result(question: dict, values: list) -> dict:
+    kind = question.get("kind", "short_text")
+    base = {"key": question.get("key"), "label": question.get("label"), "kind": kind}
+    if kind == "scale":
+        scale = question.get("scale", {})
+        low, high = int(scale.get("min", 1)), int(scale.get("max", 5))
+        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        counts = Counter(int(v) for v in numbers)
+        return {
+            **base,
+            "answers": len(numbers),
+            "mean": round(statistics.fmean(numbers), 2) if numbers else None,
+            "scale": [low, high],
+            "distribution": [(point, counts.get(point, 0)) for point in range(low, high + 1)],
+        }
+    if kind == "yes_no":
+        flags = [v for v in values if isinstance(v, bool)]
+        yes = sum(flags)
+        return {**base, "answers": len(flags), "yes": yes, "yes_share": share(yes, len(flags))}
+    if kind in ("single_choice", "multiple_choice"):
+        counts = Counter()
+        answers = 0
+        for value in values:
+            chosen = value if isinstance(value, list) else [value]
+            chosen = [c for c in chosen if c not in (None, "")]
+            if chosen:
+                answers += 1
+            counts.update(str(c) for c in chosen)
+        choices = list(question.get("choices", []))
+        choices += sorted(c for c in counts if c not in choices)
+        return {
+            **base,
+            "answers": answers,
+            "distribution": [(choice, counts.get(choice, 0)) for choice in choices],
+        }
+    written = sum(1 for v in values if isinstance(v, str) and v.strip())
+    return {**base, "kind": "text", "answers": written}
+
+
+# ------------------------------------------------------------------------------ breakdowns
+
+DIMENSIONS = {
+    "department": ("person__department__name", "Department"),
+    "location": ("person__location__name", "Location"),
+    "level": ("person__level", "Level"),
+}
+
+
+def _group_label(dimension: str, value) -> str:
+    if value is None or value == "":
+        return "Not recorded"
+    return f"Level {value}" if dimension == "level" else str(value)
+
+
+def breakdown(program: Program, dimension: str) -> Breakdown:
+    """Registrations, matching and meeting ratings per group, small groups pooled."""
+    path, _ = DIMENSIONS[dimension]
+    seeker = seeker_role(program)
+    active = Q(status__in=ACTIVE_PARTICIPANT_STATUSES)
+    groups: dict[object, dict] = {}
+    for row in (
+        Participant.objects.filter(program=program)
+        .filter(active)
+        .values(path)
+        .annotate(
+            people=Count("person", distinct=True),
+            mentors=Count("pk", filter=Q(role=Role.MENTOR)),
+            mentees=Count("pk", filter=Q(role=seeker)),
+            matched=Count("pk", filter=Q(role=seeker, status=ParticipantStatus.MATCHED)),
+        )
+    ):
+        groups[row[path]] = {
+            "people": row["people"],
+            "mentors": row["mentors"],
+            "mentees": row["mentees"],
+            "matched": row["matched"],
+            "ratings": 0,
+            "rating_sum": 0,
+        }
+    for row in (
+        MeetingFeedback.objects.filter(
+            meeting__mentorship__program=program,
+            participant__status__in=ACTIVE_PARTICIPANT_STATUSES,
+        )
+        .values(f"participant__{path}")
+        .annotate(n=Count("pk"), total=Sum("rating"))
+    ):
+        group = groups.get(row[f"participant__{path}"])
+        if group is not None:
+            group["ratings"] += row["n"]
+            group["rating_sum"] += row["total"] or 0
+    return pool_small_groups(dimension, groups)
+
+
+def pool_small_groups(dimension: str, groups: dict[object, dict]) -> Breakdown:
+    """Rows for the groups of at least MIN_GROUP_SIZE people, the others pooled (see the
+    module's docstring), largest first; the total covers everyone."""
+    keys = ("people", "mentors", "mentees", "matched", "ratings", "rating_sum")
+
+    def summed(members) -> dict:
+        return {k: sum(groups[m][k] for m in members) for k in keys}
+
+    shown = sorted(
+        (g for g in groups if groups[g]["people"] >= MIN_GROUP_SIZE),
+        key=lambda g: (-groups[g]["people"], _group_label(dimension, g)),
+    )
+    pooled = [g for g in groups if groups[g]["people"] < MIN_GROUP_SIZE]
+    while pooled and summed(pooled)["people"] < MIN_GROUP_SIZE and shown:
+        pooled.append(shown.pop())  # the smallest shown group joins the pool
+    rows = [_breakdown_row(_group_label(dimension, g), groups[g]) for g in shown]
+    if pooled:
+        pool = summed(pooled)
+        if pool["people"] >= MIN_GROUP_SIZE:
+            label = f"Other groups ({len(pooled)}, each under {MIN_GROUP_SIZE} people)"
+            if any(groups[g]["people"] >= MIN_GROUP_SIZE for g in pooled):
+                label = f"Other groups ({len(pooled)}, pooled to protect small groups)"
+            rows.append(_breakdown_row(label, pool, pooled=True))
+        else:  # fewer than MIN_GROUP_SIZE people in the whole program: show nothing by group
+            rows.append(
+                {"label": f"Hidden: fewer than {MIN_GROUP_SIZE} people", "suppressed": True}
+            )
+    total = _breakdown_row("All", summed(list(groups)))
+    if total["people"] < MIN_GROUP_SIZE:
+        total = {"label": "All", "suppressed": True}
+    return Breakdown(dimension, rows, len(pooled), total)
+
+
+def _breakdown_row(label: str, group: dict, *, pooled: bool = False) -> dict:
+    return {
+        "label": label,
+        "people": group["people"],
+        "mentors": group["mentors"],
+        "mentees": group["mentees"],
+        "matched": group["matched"],
+        "match_rate": share(group["matched"], group["mentees"]),
+        "ratings": group["ratings"],
+        "rating": round(group["rating_sum"] / group["ratings"], 2) if group["ratings"] else None,
+        "pooled": pooled,
+        "suppressed": False,
+    }
+
+
+# ---------------------------------------------------------------------------- the dashboard
+
+
+def dashboard_months(program: Program, today: datetime.date) -> list[datetime.date]:
+    """The months charted: from the program's first registration or creation (at most
+    MONTHS_SHOWN months back) to this month."""
+    first = Participant.objects.filter(program=program).aggregate(first=Min("applied_at"))["first"]
+    days = [timezone.localdate(first)] if first else []
+    if program.created_at:
+        days.append(timezone.localdate(program.created_at))
+    if program.starts_on:
+        days.append(program.starts_on)
+    start = min([*days, today])
+    earliest = _month(today)
+    for _ in range(MONTHS_SHOWN - 1):
+        earliest = _month(earliest - datetime.timedelta(days=1))
+    return month_range(max(_month(start), earliest), today)
+
+
+def program_dashboard(program: Program, *, now: datetime.datetime | None = None) -> Dashboard:
+    """Every figure of the program's dashboard, with its charts and tables."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    months = dashboard_months(program, today)
+    counts = registration_counts(program)
+    dashboard = Dashboard(
+        program=program,
+        today=today,
+        registrations={
+            "by_role": counts["by_role"],
+            "by_month": registrations_by_month(program, months),
+            "total": sum(sum(c.values()) for c in counts["by_role"].values()),
+        },
+        ratio=ratio_figures(program, counts),
+        match=match_figures(program, counts),
+        pairs=pair_counts(program),
+        meetings=meeting_figures(program, months, now),
+        ratings=rating_figures(program, months),
+        goals=goal_figures(program),
+        at_risk=at_risk_figures(program, now),
+        rematch=rematch_figures(program),
+        surveys=survey_figures(program),
+        breakdowns={dimension: breakdown(program, dimension) for dimension in DIMENSIONS},
+    )
+    _add_charts_and_tables(dashboard, months)
+    return dashboard
+
+
+ROLE_LABELS = {Role.MENTOR: "Mentors", Role.MENTEE: "Mentees", Role.PEER: "Peers"}
+
+
+def _month_label(month: datetime.date) -> str:
+    return month.strftime("%b %Y")
+
+
+def _add_charts_and_tables(d: Dashboard, months: list[datetime.date]) -> None:
+    labels = [_month_label(m) for m in months]
+    program = d.program
+    if program.format == Format.CIRCLE:
+        role_labels = {Role.MENTOR: "Circle leaders", Role.MENTEE: "Circle members"}
+    else:
+        role_labels = ROLE_LABELS
+    by_month = d.registrations["by_month"]
+    d.charts["registrations"] = Chart(
+        "registrations",
+        "line",
+        labels,
+        [Series(role_labels.get(r, r), v["cumulative"]) for r, v in by_month.items()],
+        unit="registrations",
+    )
+    d.tables["registrations"] = Table(
+        "registrations",
+        "Registrations by month",
+        ["Month"]
+        + [f"{role_labels.get(r, r)}: new" for r in by_month]
+        + [f"{role_labels.get(r, r)}: total" for r in by_month],
+        [
+            [_month_label(m)]
+            + [by_month[r]["new"][i] for r in by_month]
+            + [by_month[r]["cumulative"][i] for r in by_month]
+            for i, m in enumerate(months)
+        ],
+    )
+    statuses = [s for s in ParticipantStatus]
+    d.tables["enrolment"] = Table(
+        "enrolment",
+        "Registrations by role and status",
+        ["Role"] + [s.label for s in statuses] + ["All"],
+        [
+            [role_labels.get(role, role)]
+            + [c.get(s.value, 0) for s in statuses]
+            + [sum(c.values())]
+            for role, c in sorted(d.registrations["by_role"].items())
+        ],
+    )
+    m = d.meetings
+    d.charts["meetings"] = Chart(
+        "meetings",
+        "bar",
+        labels,
+        [Series("Meetings per pair", m["per_pair_by_month"])],
+        unit="meetings per pair",
+        target=m["expected"],
+    )
+    d.tables["meetings"] = Table(
+        "meetings",
+        "Meetings by month",
+        ["Month", "Meetings held", "Pairs live (pair-months)", "Meetings per pair", "Cadence"],
+        [
+            [
+                _month_label(month),
+                m["held_by_month"][i],
+                m["pairs_live"][i],
+                m["per_pair_by_month"][i],
+                m["expected"],
+            ]
+            for i, month in enumerate(months)
+        ],
+    )
+    r = d.ratings
+    d.charts["rating_distribution"] = Chart(
+        "rating_distribution",
+        "bar",
+        ["1 (poor)", "2", "3", "4 (excellent)"],
+        [Series("Ratings", r["distribution"])],
+        unit="ratings",
+    )
+    d.charts["rating_trend"] = Chart(
+        "rating_trend", "line", labels, [Series("Average rating", r["by_month"])], unit="out of 4"
+    )
+    d.tables["ratings"] = Table(
+        "ratings",
+        "Meeting ratings by month",
+        ["Month", "Ratings", "Average (out of 4)"],
+        [[_month_label(m), r["count_by_month"][i], r["by_month"][i]] for i, m in enumerate(months)],
+    )
+    survey_rows = []
+    for survey in d.surveys:
+        for q in survey["questions"]:
+            survey_rows.append([survey["title"], q["label"], q["answers"], _summary_of(q)])
+    d.tables["surveys"] = Table(
+        "surveys",
+        "Survey results",
+        ["Survey", "Question", "Answers", "Result"],
+        survey_rows,
+        note="Written answers are counted, not shown.",
+    )
+    g = d.goals
+    d.tables["goals"] = Table(
+        "goals",
+        "Goals",
+        ["Goals set", "Achieved", "In progress", "Dropped", "Completion (%)", "Pairs with goals"],
+        [[g["total"], g["achieved"], g["active"], g["dropped"], g["completion"], g["pairs"]]],
+    )
+    for dimension, b in d.breakdowns.items():
+        title = DIMENSIONS[dimension][1]
+        rows = [_breakdown_cells(row) for row in [*b.rows, b.total]]
+        d.tables[f"by_{dimension}"] = Table(
+            f"by_{dimension}",
+            f"By {title.lower()}",
+            [
+                title,
+                "People",
+                "Mentors",
+                "Mentees",
+                "Matched mentees",
+                "Match rate (%)",
+                "Ratings",
+                "Average rating",
+            ],
+            rows,
+            note=f"Groups of fewer than {MIN_GROUP_SIZE} people are pooled or hidden.",
+        )
+
+
+def _breakdown_cells(row: dict) -> list:
+    if row.get("suppressed"):
+        return [row["label"]] + [""] * 7
+    return [
+        row["label"],
+        row["people"],
+        row["mentors"],
+        row["mentees"],
+        row["matched"],
+        row["match_rate"],
+        row["ratings"],
+        row["rating"],
+    ]
+
+
+def _summary_of(question: dict) -> str:
+    if question["kind"] == "scale":
+        if question["mean"] is None:
+            return ""
+        low, high = question["scale"]
+        return f"{question['mean']} on {low}-{high}"
+    if question["kind"] == "yes_no":
+        return "" if question["yes_share"] is None else f"{question['yes_share']}% yes"
+    if question["kind"] in ("single_choice", "multiple_choice"):
+        return "; ".join(f"{choice}: {n}" for choice, n in question["distribution"])
+    return "written answers"
