@@ -9,6 +9,7 @@ urlpatterns = [
     path("programs/<slug:slug>/", include("trellis.enrolment.urls")),
     path("programs/<slug:slug>/matching/", include("trellis.matches.urls")),
     path("programs/<slug:slug>/mentorships/", include("trellis.mentorships.urls")),
+    path("", include("trellis.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

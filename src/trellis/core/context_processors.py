@@ -11,6 +11,8 @@ def navigation(request):
         items.append({"label": "Home", "url": reverse("core:home")})
         items.append({"label": "Programs", "url": reverse("programs:list")})
         items.append({"label": "Directory", "url": reverse("people:directory")})
+        if user.is_org_admin or user.is_program_manager:
+            items.append({"label": "Reports", "url": reverse("reports:overview")})
         if user.is_org_admin:
             items.append({"label": "Import people", "url": reverse("people:import")})
             items.append({"label": "Invitations", "url": reverse("accounts:invitations")})

@@ -1,8 +1,8 @@
 """The named metrics a key result can be measured by, computed from the records that exist, and
 a key result's progress towards its target.
 
-A metric whose records Trellis does not keep yet answers "no data yet" with the reason; it never
-guesses a number. Definitions are in docs/programs.md.
+A metric without records to measure (no pairs, no ratings, no imported outcomes) answers "no
+data yet" with the reason; it never guesses a number. Definitions are in docs/programs.md.
 """
 
 import datetime
@@ -130,35 +130,122 @@ def retention_rate(program: Program) -> MetricResult:
     )
 
 
-_NOT_YET_RECORDED = {
-    Metric.MEETINGS_PER_PAIR_PER_MONTH: (
-        "Trellis does not record mentorships and their meetings yet, so there are no meetings "
-        "to count."
-    ),
-    Metric.AVERAGE_MEETING_RATING: (
-        "Trellis does not collect meeting ratings yet, so there is no rating to average."
-    ),
-    Metric.GOAL_COMPLETION: (
-        "Trellis does not record mentees' goals yet, so there is no completion to measure."
-    ),
-    Metric.PROMOTION_RATE: (
-        "Trellis does not record HR outcomes (promotions) yet, so there is no rate to compute."
-    ),
-}
+def meetings_per_pair_per_month(program: Program) -> MetricResult:
+    """Meetings held per pair per month over the months the dashboard charts (a pair live for
+    part of a month counts for that part); see trellis.reports.figures."""
+    from trellis.reports import figures  # reports builds on programs, not the reverse
+
+    now = timezone.now()
+    months = figures.dashboard_months(program, timezone.localdate(now))
+    meetings = figures.meeting_figures(program, months, now)
+    value = meetings["per_pair_per_month"]
+    if value is None:
+        return MetricResult(
+            Metric.MEETINGS_PER_PAIR_PER_MONTH,
+            None,
+            METRIC_UNITS[Metric.MEETINGS_PER_PAIR_PER_MONTH],
+            reason="No pair has been published yet, so there are no meetings to count.",
+        )
+    return MetricResult(
+        Metric.MEETINGS_PER_PAIR_PER_MONTH,
+        value,
+        METRIC_UNITS[Metric.MEETINGS_PER_PAIR_PER_MONTH],
+        explanation=f"{sum(meetings['held_by_month'])} meetings held by "
+        f"{round(sum(meetings['pairs_live']), 1)} pair-months (cadence: "
+        f"{meetings['expected']} a month)",
+    )
+
+
+def average_meeting_rating(program: Program) -> MetricResult:
+    from django.db.models import Avg
+
+    from trellis.mentorships.models import MeetingFeedback
+
+    row = MeetingFeedback.objects.filter(meeting__mentorship__program=program).aggregate(
+        n=Count("pk"), average=Avg("rating")
+    )
+    unit = METRIC_UNITS[Metric.AVERAGE_MEETING_RATING]
+    if not row["n"]:
+        return MetricResult(
+            Metric.AVERAGE_MEETING_RATING, None, unit, reason="No meeting has been rated yet."
+        )
+    return MetricResult(
+        Metric.AVERAGE_MEETING_RATING,
+        round(float(row["average"]), 2),
+        unit,
+        explanation=f"the average of {row['n']} ratings",
+    )
+
+
+def goal_completion(program: Program) -> MetricResult:
+    from trellis.mentorships.models import Goal
+
+    row = Goal.objects.filter(mentorship__program=program).aggregate(
+        total=Count("pk"), achieved=Count("pk", filter=Q(status="achieved"))
+    )
+    return _rate(
+        Metric.GOAL_COMPLETION,
+        row["achieved"],
+        row["total"],
+        f"{row['achieved']} of the {row['total']} goals set are achieved",
+        "No mentee has set a goal yet.",
+    )
+
+
+def promotion_rate(program: Program) -> MetricResult:
+    """Share of the people in a published pair promoted since the program started (from the
+    imported HR outcomes)."""
+    from django.db.models import Min
+
+    from trellis.mentorships.models import Mentorship
+    from trellis.reports.figures import PUBLISHED
+    from trellis.reports.models import Outcome
+
+    unit = METRIC_UNITS[Metric.PROMOTION_RATE]
+    if not Outcome.objects.exists():
+        return MetricResult(
+            Metric.PROMOTION_RATE,
+            None,
+            unit,
+            reason="No HR outcomes have been imported yet: an admin imports them on the "
+            "Outcomes page.",
+        )
+    pairs = Mentorship.objects.filter(program=program, status__in=PUBLISHED)
+    start = program.starts_on or pairs.aggregate(first=Min("started_on"))["first"]
+    people = set(pairs.values_list("mentor__person_id", flat=True)) | set(
+        pairs.values_list("mentee__person_id", flat=True)
+    )
+    promoted = 0
+    if start is not None and people:
+        promoted = (
+            Outcome.objects.filter(kind="promotion", occurred_on__gte=start, person_id__in=people)
+            .values("person_id")
+            .distinct()
+            .count()
+        )
+    return _rate(
+        Metric.PROMOTION_RATE,
+        promoted,
+        len(people),
+        f"{promoted} of the {len(people)} people in a pair were promoted since the start",
+        "No pair has been published yet.",
+    )
+
 
 _MEASURED = {
     Metric.PARTICIPATION: participation,
     Metric.MATCH_RATE: match_rate,
     Metric.RETENTION_RATE: retention_rate,
+    Metric.MEETINGS_PER_PAIR_PER_MONTH: meetings_per_pair_per_month,
+    Metric.AVERAGE_MEETING_RATING: average_meeting_rating,
+    Metric.GOAL_COMPLETION: goal_completion,
+    Metric.PROMOTION_RATE: promotion_rate,
 }
 
 
 def measure(program: Program, metric: str) -> MetricResult:
     """The metric's current value for the program, or a result saying plainly there is none."""
-    metric = Metric(metric)
-    if metric in _MEASURED:
-        return _MEASURED[metric](program)
-    return MetricResult(metric, None, METRIC_UNITS[metric], reason=_NOT_YET_RECORDED[metric])
+    return _MEASURED[Metric(metric)](program)
 
 
 def measure_all(program: Program, metrics: Iterable[str]) -> dict[str, MetricResult]:

@@ -777,3 +777,152 @@ def _summary_of(question: dict) -> str:
     if question["kind"] in ("single_choice", "multiple_choice"):
         return "; ".join(f"{choice}: {n}" for choice, n in question["distribution"])
     return "written answers"
+
+
+# --------------------------------------------------------------------- organisation overview
+
+
+def organisation_overview(programs, *, now: datetime.datetime | None = None) -> dict:
+    """One row per program and the organisation's totals, in five queries whatever the number
+    of programs: registrations, pairs, meetings in the last 30 days, ratings, people."""
+    now = now or timezone.now()
+    programs = list(programs)
+    ids = [p.pk for p in programs]
+    seekers = Q(role__in=[Role.MENTEE, Role.PEER], status__in=ACTIVE_PARTICIPANT_STATUSES)
+    registrations = {
+        row["program"]: row
+        for row in Participant.objects.filter(program__in=ids)
+        .values("program")
+        .annotate(
+            active=Count("pk", filter=Q(status__in=ACTIVE_PARTICIPANT_STATUSES)),
+            seekers=Count("pk", filter=seekers),
+            matched=Count("pk", filter=seekers & Q(status=ParticipantStatus.MATCHED)),
+            waitlisted=Count("pk", filter=Q(status=ParticipantStatus.WAITLISTED)),
+        )
+    }
+    pairs = {
+        row["program"]: row
+        for row in Mentorship.objects.filter(program__in=ids)
+        .values("program")
+        .annotate(
+            active=Count("pk", filter=Q(status=MentorshipStatus.ACTIVE)),
+            published=Count("pk", filter=Q(status__in=PUBLISHED)),
+        )
+    }
+    since = now - datetime.timedelta(days=30)
+    meetings = dict(
+        Meeting.objects.filter(taken_place(now), mentorship__program__in=ids, starts_at__gt=since)
+        .values("mentorship__program")
+        .annotate(n=Count("pk"))
+        .values_list("mentorship__program", "n")
+    )
+    ratings = {
+        row["meeting__mentorship__program"]: row
+        for row in MeetingFeedback.objects.filter(meeting__mentorship__program__in=ids)
+        .values("meeting__mentorship__program")
+        .annotate(n=Count("pk"), avg=Avg("rating"))
+    }
+    rows = []
+    for program in programs:
+        reg = registrations.get(program.pk, {})
+        pair = pairs.get(program.pk, {})
+        rating = ratings.get(program.pk)
+        rows.append(
+            {
+                "program": program,
+                "active": reg.get("active", 0),
+                "waitlisted": reg.get("waitlisted", 0),
+                "match_rate": share(reg.get("matched", 0), reg.get("seekers", 0)),
+                "active_pairs": pair.get("active", 0),
+                "published_pairs": pair.get("published", 0),
+                "meetings_30_days": meetings.get(program.pk, 0),
+                "ratings": rating["n"] if rating else 0,
+                "rating": round(float(rating["avg"]), 2) if rating else None,
+            }
+        )
+    people = (
+        Participant.objects.filter(program__in=ids, status__in=ACTIVE_PARTICIPANT_STATUSES)
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+    rated = sum(r["ratings"] for r in rows)
+    totals = {
+        "programs": len(rows),
+        "people": people,
+        "active_pairs": sum(r["active_pairs"] for r in rows),
+        "meetings_30_days": sum(r["meetings_30_days"] for r in rows),
+        "ratings": rated,
+        "rating": round(sum((r["rating"] or 0) * r["ratings"] for r in rows) / rated, 2)
+        if rated
+        else None,
+    }
+    table = Table(
+        "programs",
+        "Programs",
+        [
+            "Program",
+            "Status",
+            "Active registrations",
+            "Waitlisted",
+            "Match rate (%)",
+            "Active pairs",
+            "Pairs published",
+            "Meetings in the last 30 days",
+            "Ratings",
+            "Average rating",
+        ],
+        [
+            [
+                r["program"].name,
+                r["program"].get_status_display(),
+                r["active"],
+                r["waitlisted"],
+                r["match_rate"],
+                r["active_pairs"],
+                r["published_pairs"],
+                r["meetings_30_days"],
+                r["ratings"],
+                r["rating"],
+            ]
+            for r in rows
+        ],
+    )
+    return {"rows": rows, "totals": totals, "table": table}
+
+
+def okr_table(okrs) -> Table:
+    """The program's key results with their progress (programs.selectors.program_okrs)."""
+    rows = []
+    for objective in okrs.objectives:
+        for progress in objective.key_results:
+            kr = progress.key_result
+            rows.append(
+                [
+                    objective.objective.title,
+                    kr.title,
+                    kr.get_metric_display() if kr.metric else "By hand",
+                    progress.current,
+                    kr.target,
+                    kr.unit,
+                    kr.deadline,
+                    progress.percent,
+                    progress.state_label,
+                ]
+            )
+    return Table(
+        "okrs",
+        "OKR progress",
+        [
+            "Objective",
+            "Key result",
+            "Measured by",
+            "Current",
+            "Target",
+            "Unit",
+            "Deadline",
+            "Progress (%)",
+            "State",
+        ],
+        rows,
+    )

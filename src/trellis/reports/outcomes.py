@@ -22,7 +22,7 @@ from trellis.mentorships.models import Mentorship
 from trellis.people.models import Person
 from trellis.programs.models import Program
 
-from .figures import MIN_GROUP_SIZE, PUBLISHED
+from .figures import MIN_GROUP_SIZE, PUBLISHED, Table
 from .models import Outcome, OutcomeImport, OutcomeKind, ReportSettings
 
 # ----------------------------------------------------------------------------------- import
@@ -565,4 +565,43 @@ def roi_estimate(comparison: OutcomeComparison, settings: ReportSettings) -> Roi
         net=net,
         roi=float(net / settings.program_cost) if settings.program_cost else None,
         interval_includes_zero=retention.interval_includes_zero,
+    )
+
+
+def _percent(value: float) -> float:
+    return round(100 * value, 1)
+
+
+def comparison_table(comparison: OutcomeComparison) -> Table:
+    rows = []
+    for rate in (comparison.promotion, comparison.retention):
+        if rate is None:
+            continue
+        rows.append(
+            [
+                rate.outcome,
+                _percent(rate.participants),
+                f"{_percent(rate.participants_low)} to {_percent(rate.participants_high)}",
+                _percent(rate.comparison),
+                f"{_percent(rate.comparison_low)} to {_percent(rate.comparison_high)}",
+                _percent(rate.difference),
+                f"{_percent(rate.difference_low)} to {_percent(rate.difference_high)}",
+            ]
+        )
+    return Table(
+        "outcomes",
+        "Outcomes against comparable colleagues",
+        [
+            "Outcome",
+            "Participants (%)",
+            "95% interval",
+            "Comparable colleagues (%)",
+            "95% interval",
+            "Difference (points)",
+            "95% interval",
+        ],
+        rows,
+        note=f"From {comparison.start} to {comparison.end}. {comparison.matched} participants "
+        f"compared with {comparison.comparison_people} colleagues of the same department, "
+        "level and tenure band. An association, not proof that the program caused it.",
     )
