@@ -46,6 +46,8 @@ ADMIN_ONLY = {
     "people:import",
     "people:import_preview",
     "accounts:invitations",
+    "reports:outcome_upload",
+    "reports:outcome_preview",
 }
 # Program managers of the program in the URL (and org admins).
 PROGRAM_MANAGER_ONLY = {
@@ -79,7 +81,15 @@ PROGRAM_MANAGER_ONLY = {
     "matches:rematch_decide",
     "mentorships:health",
     "mentorships:manage",
+    "reports:overview",
+    "reports:overview_export",
+    "reports:dashboard",
+    "reports:summary",
+    "reports:outcomes",
+    "reports:export",
 }
+# Pages for every program manager, each seeing only the programs they manage.
+ROLE_WIDE = {"programs:templates", "programs:create", "reports:overview", "reports:overview_export"}
 
 
 def _names(resolver=None, prefix=""):
@@ -123,12 +133,18 @@ def _url(name: str) -> str:
         "mentorships:survey": [program.slug, 1],
         "matches:answer_request": [program.slug, 1],
         "matches:withdraw_request": [program.slug, 1],
+        "reports:outcome_preview": [uuid.uuid4()],
+        "reports:export": [program.slug, "all", "xlsx"],
+        "reports:overview_export": ["csv"],
     }
     if name in args:
         return reverse(name, args=args[name])
-    if name.startswith(("enrolment:", "programs:", "matches:", "mentorships:")) and name not in {
+    program_pages = ("enrolment:", "programs:", "matches:", "mentorships:", "reports:")
+    if name.startswith(program_pages) and name not in {
         "programs:list",
         "programs:templates",
+        "reports:overview",
+        "reports:outcome_upload",
     }:
         return reverse(name, args=[program.slug])
     return reverse(name)
@@ -153,9 +169,7 @@ def test_program_manager_gets_403_on_admin_pages(client, program_manager, name):
     assert client.get(_url(name)).status_code == 403
 
 
-@pytest.mark.parametrize(
-    "name", sorted(PROGRAM_MANAGER_ONLY - {"programs:templates", "programs:create"})
-)
+@pytest.mark.parametrize("name", sorted(PROGRAM_MANAGER_ONLY - ROLE_WIDE))
 def test_manager_of_another_program_gets_403(client, program_manager, name):
     url = _url(name)  # the program in the URL is not one program_manager manages
     client.force_login(program_manager)

@@ -28,6 +28,7 @@ class ScheduleReport:
     expired_requests: int = 0
     surveys_opened: int = 0
     digests_sent: int = 0
+    summaries_sent: int = 0
     runs: list[MatchRun] = field(default_factory=list)
     published: int = 0
     skipped: list[str] = field(default_factory=list)
@@ -80,6 +81,9 @@ def run_schedules() -> ScheduleReport:
     report = ScheduleReport(expired_requests=expire_overdue())
     report.surveys_opened = open_due_surveys()
     report.digests_sent = send_digests()
+    from trellis.reports.monthly import send_monthly_summaries
+
+    report.summaries_sent = send_monthly_summaries()
     programs = Program.objects.filter(
         model=ProgramModel.EVERGREEN,
         matching_mode=MatchingMode.ADMIN,
