@@ -57,7 +57,8 @@ class LeadersForm(forms.Form):
             elif person not in people:
                 people.append(person)
         if problems:
-            raise forms.ValidationError("; ".join(problems).capitalize() + ".")
+            text = "; ".join(problems)
+            raise forms.ValidationError(text[:1].upper() + text[1:] + ".")
         return people
 
 

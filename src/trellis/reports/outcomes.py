@@ -365,6 +365,8 @@ class RateComparison:
     difference_high: float
     participant_events: int
     comparison_events: int
+    participant_count: int
+    comparison_count: int
 
     @property
     def interval_includes_zero(self) -> bool:
@@ -372,7 +374,17 @@ class RateComparison:
 
     @property
     def few_events(self) -> bool:
-        return min(self.participant_events, self.comparison_events) < 5
+        """Fewer than 5 of the rarer outcome on either side (for retention: exits), where the
+        normal approximation behind the intervals is rough."""
+        return (
+            min(
+                self.participant_events,
+                self.participant_count - self.participant_events,
+                self.comparison_events,
+                self.comparison_count - self.comparison_events,
+            )
+            < 5
+        )
 
 
 @dataclass
@@ -403,11 +415,12 @@ def _compare(
     x1 = sum(sum(p) for p, _ in groups.values())
     p1 = x1 / n1
     p0 = var0 = 0.0
-    events0 = 0
+    events0 = count0 = 0
     for members, others in groups.values():
         weight = len(members) / n1
         rate = sum(others) / len(others)
         events0 += sum(others)
+        count0 += len(others)
         p0 += weight * rate
         var0 += weight * weight * rate * (1 - rate) / len(others)
     var1 = p1 * (1 - p1) / n1
@@ -428,6 +441,8 @@ def _compare(
         difference_high=diff + half,
         participant_events=x1,
         comparison_events=events0,
+        participant_count=n1,
+        comparison_count=count0,
     )
 
 
@@ -462,12 +477,18 @@ def compare_outcomes(program: Program, *, today: datetime.date | None = None):
     promoted: set[int] = set()
     exited_before: set[int] = set()
     exited: set[int] = set()
+    exited_later: set[int] = set()  # left after `end`: stayed through the period compared
     for person_id, kind, day in Outcome.objects.filter(
-        Q(kind="promotion") | Q(kind="exit"), occurred_on__lte=end
+        Q(kind="promotion") | Q(kind="exit")
     ).values_list("person_id", "kind", "occurred_on"):
         if kind == "exit":
-            (exited_before if day < start else exited).add(person_id)
-        elif day >= start:
+            if day < start:
+                exited_before.add(person_id)
+            elif day <= end:
+                exited.add(person_id)
+            else:
+                exited_later.add(person_id)
+        elif start <= day <= end:
             promoted.add(person_id)
     strata: dict[tuple, tuple[list[bool], list[bool]]] = defaultdict(lambda: ([], []))
     excluded = 0
@@ -477,7 +498,7 @@ def compare_outcomes(program: Program, *, today: datetime.date | None = None):
     ).iterator(chunk_size=5000):
         if pk in exited_before:
             continue
-        if not is_active and pk not in exited:
+        if not is_active and pk not in exited and pk not in exited_later:
             if pk in pair_people or pk not in registered:
                 excluded += 1  # left, but no exit is recorded: we cannot tell when
             continue

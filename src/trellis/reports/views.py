@@ -141,6 +141,9 @@ def outcomes(request, program):
             raise Http404("Unknown action.")
         status = 400
     comparison = compare_outcomes(program)
+    if assumptions.is_bound:  # a refused form has filled in the instance: show what is saved
+        settings = report_settings(program)
+        settings.refresh_from_db()
     context = {
         "program": program,
         "comparison": comparison,
