@@ -16,6 +16,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from trellis.accounts.models import User
+from trellis.core.demo_history import seed_reporting_history
 from trellis.enrolment.forms import RegistrationForm, field_name
 from trellis.enrolment.models import Participant
 from trellis.enrolment.services import (
@@ -175,6 +176,7 @@ def seed_demo_programs(seed: int = 2026) -> list[Program]:
                 _publish_match(program, manager, today)
             if program.matching_mode == "self" and program.format != "peer":
                 _self_matching_requests(program, rng)
+        programs.append(seed_reporting_history(seed, today=today))
     return programs
 
 
