@@ -32,7 +32,7 @@ def test_manager_opens_the_dashboard_downloads_exports_and_prints_the_summary(
     expect(charts).to_have_count(4)
     for index in range(4):
         expect(charts.nth(index)).to_have_attribute("data-drawn", "true")
-    expect(page.locator(".report-cards")).to_contain_text("match rate (4 of 6)")
+    expect(page.locator(".report-cards")).to_contain_text("match rate (4 of 6 matched now")
     assert browser_errors == []
 
     with page.expect_download() as download_info:

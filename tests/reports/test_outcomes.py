@@ -555,6 +555,30 @@ def test_comparison_counts_who_is_compared_with_whom(compared):
     assert c.has_data
 
 
+def test_colleagues_in_a_pair_of_another_program_are_no_comparison(compared):
+    elsewhere = ProgramFactory(status="active")
+    lead = mentor(elsewhere, person("Engineering", 3, promotion=d("2025-02-01")))
+    pair(elsewhere, lead, mentee(elsewhere, person("Engineering", 3)))
+    registered_only = person("Engineering", 3)
+    mentee(elsewhere, registered_only, status="approved")  # registered there, never paired
+
+    c = compare_outcomes(compared, today=TODAY)
+    # The two people in the other program's pair are left out; the one only registered there
+    # joins the 13 colleagues.
+    assert c.comparison_people == 14
+    assert c.promotion.comparison_events == 1
+
+
+def test_someone_who_left_after_the_period_stayed_through_it(compared):
+    late_leaver = person("Engineering", 3, active=False, exit=d("2026-03-01"))
+
+    c = compare_outcomes(compared, today=TODAY)  # 2026-01-01
+    assert c.excluded_unknown == 1  # still only "unknown"
+    assert c.comparison_people == 14  # the late leaver is a colleague who stayed
+    assert c.retention.comparison_events == 6 + 4 + 1
+    assert late_leaver.outcomes.get().occurred_on > TODAY
+
+
 def test_promotion_rate_against_standardised_colleagues(compared):
     rate = compare_outcomes(compared, today=TODAY).promotion
 
@@ -563,10 +587,16 @@ def test_promotion_rate_against_standardised_colleagues(compared):
     # Colleagues weighted by the participants' mix, 4/6 in A and 2/6 in B:
     # p0 = 4/6 * 1/8 + 2/6 * 0/5 = 1/12 = 0.083333 (pooled, it would be 1/13 = 0.076923).
     p0 = 1 / 12
-    # var0 = (4/6)^2 * (1/8)(7/8)/8 + (2/6)^2 * 0 = 7/1152 = 0.0060764
-    # var1 = (1/3)(2/3)/6 = 1/27 = 0.0370370
-    var0, var1 = 7 / 1152, 1 / 27
-    # Difference 1/4; half-width 1.959964 * sqrt(0.0431134) = 0.406962: -0.156962 to 0.656962.
+    # Variances use the shares with one event and one non-event added (Agresti-Caffo):
+    # A colleagues (1+1)/(8+2) = 0.2, B colleagues (0+1)/(5+2) = 1/7, participants
+    # (2+1)/(6+2) = 3/8.
+    # var0 = (4/6)^2 * 0.2 * 0.8 / 8 + (2/6)^2 * (1/7)(6/7) / 5 = 0.0088889 + 0.0027211
+    #      = 0.0116100
+    # var1 = (3/8)(5/8) / 6 = 0.0390625
+    var0 = (4 / 6) ** 2 * 0.2 * 0.8 / 8 + (2 / 6) ** 2 * (1 / 7) * (6 / 7) / 5
+    var1 = (3 / 8) * (5 / 8) / 6
+    assert (var0, var1) == pytest.approx((0.0116100, 0.0390625), abs=1e-7)
+    # Difference 1/4; half-width 1.959964 * sqrt(0.0506725) = 0.441199: -0.191199 to 0.691199.
     half = Z * math.sqrt(var1 + var0)
     assert (rate.outcome, rate.participant_events, rate.comparison_events) == ("Promotion", 2, 1)
     assert rate.participants == pytest.approx(p1, **APPROX)
@@ -575,11 +605,12 @@ def test_promotion_rate_against_standardised_colleagues(compared):
     assert rate.difference_low == pytest.approx(0.25 - half, **APPROX)
     assert rate.difference_high == pytest.approx(0.25 + half, **APPROX)
     assert (rate.difference_low, rate.difference_high) == pytest.approx(
-        (-0.156962, 0.656962), **APPROX
+        (-0.191199, 0.691199), **APPROX
     )
-    # Colleagues' interval: 1/12 -/+ 1.959964 * sqrt(7/1152) = 1/12 -/+ 0.152781, clipped at 0.
+    # Colleagues' interval: 1/12 -/+ 1.959964 * sqrt(0.0116100) = 1/12 -/+ 0.211185, clipped
+    # at 0.
     assert rate.comparison_low == 0.0
-    assert rate.comparison_high == pytest.approx(0.236115, **APPROX)
+    assert rate.comparison_high == pytest.approx(0.294519, **APPROX)
     # Wilson, 2 of 6, z^2 = 3.841459:
     # centre = (1/3 + z^2/12) / (1 + z^2/6) = 0.653455 / 1.640243 = 0.398390
     # half = z * sqrt((1/3)(2/3)/6 + z^2/144) / 1.640243 = 0.494729 / 1.640243 = 0.301619
@@ -594,12 +625,15 @@ def test_retention_rate_counts_exits_after_the_start(compared):
     # Participants stayed: 3 of 4 (A) + 2 of 2 (B) = 5 of 6: p1 = 5/6 = 0.833333.
     # Colleagues: p0 = 4/6 * 6/8 + 2/6 * 4/5 = 1/2 + 4/15 = 23/30 = 0.766667
     # (pooled, it would be 10/13 = 0.769231).
-    # var0 = (4/6)^2 * (3/4)(1/4)/8 + (2/6)^2 * (4/5)(1/5)/5 = 1/96 + 4/1125 = 0.0139722
-    # var1 = (5/6)(1/6)/6 = 5/216 = 0.0231481
+    # Smoothed shares for the variances: A colleagues (6+1)/(8+2) = 0.7, B colleagues
+    # (4+1)/(5+2) = 5/7, participants (5+1)/(6+2) = 3/4.
+    # var0 = (4/6)^2 * 0.7 * 0.3 / 8 + (2/6)^2 * (5/7)(2/7) / 5 = 0.0116667 + 0.0045351
+    #      = 0.0162018
+    # var1 = (3/4)(1/4) / 6 = 0.03125
     # Difference 5/6 - 23/30 = 1/15 = 0.066667;
-    # half-width 1.959964 * sqrt(0.0371204) = 1.959964 * 0.192667 = 0.377619.
-    half = Z * math.sqrt(5 / 216 + 1 / 96 + 4 / 1125)
-    assert half == pytest.approx(0.377619, **APPROX)
+    # half-width 1.959964 * sqrt(0.0474518) = 1.959964 * 0.217834 = 0.426948.
+    half = Z * math.sqrt(0.03125 + (4 / 6) ** 2 * 0.21 / 8 + (2 / 6) ** 2 * (10 / 49) / 5)
+    assert half == pytest.approx(0.426948, **APPROX)
     assert rate.outcome == "Retention"
     assert (rate.participant_events, rate.comparison_events) == (5, 6 + 4)
     assert rate.participants == pytest.approx(5 / 6, **APPROX)
@@ -608,11 +642,11 @@ def test_retention_rate_counts_exits_after_the_start(compared):
     assert rate.difference_low == pytest.approx(1 / 15 - half, **APPROX)
     assert rate.difference_high == pytest.approx(1 / 15 + half, **APPROX)
     assert (rate.difference_low, rate.difference_high) == pytest.approx(
-        (-0.310953, 0.444286), **APPROX
+        (-0.360281, 0.493614), **APPROX
     )
-    # Colleagues: 23/30 -/+ 1.959964 * sqrt(0.0139722) = 0.766667 -/+ 0.231676.
-    assert rate.comparison_low == pytest.approx(0.534991, **APPROX)
-    assert rate.comparison_high == pytest.approx(0.998343, **APPROX)
+    # Colleagues: 23/30 -/+ 1.959964 * sqrt(0.0162018) = 0.766667 -/+ 0.249477, clipped at 1.
+    assert rate.comparison_low == pytest.approx(0.517190, **APPROX)
+    assert rate.comparison_high == 1.0
     # Wilson, 5 of 6: centre = (5/6 + z^2/12) / 1.640243 = 0.703298;
     # half = z * sqrt(5/216 + z^2/144) / 1.640243 = 0.266801.
     assert rate.participants_low == pytest.approx(0.436497, **APPROX)
@@ -696,16 +730,16 @@ def settings_for(program, cost) -> ReportSettings:
 def test_roi_from_the_retention_difference(compared):
     roi = roi_estimate(compare_outcomes(compared, today=TODAY), settings_for(compared, 10000))
 
-    # Exits avoided = 1/15 x 6 matched = 0.4; interval (-0.310953, 0.444286) x 6 =
-    # (-1.865716, 2.665716). One exit costs 0.5 x 60,000 = 30,000.
+    # Exits avoided = 1/15 x 6 matched = 0.4; interval (-0.360281, 0.493614) x 6 =
+    # (-2.161685, 2.961685). One exit costs 0.5 x 60,000 = 30,000.
     assert (roi.currency, roi.people) == ("EUR", 6)
     assert roi.exits_avoided == pytest.approx(0.4)
-    assert (roi.exits_avoided_low, roi.exits_avoided_high) == (-1.87, 2.67)
+    assert (roi.exits_avoided_low, roi.exits_avoided_high) == (-2.16, 2.96)
     assert roi.cost_per_exit == Decimal(30000)
-    # Savings 0.4 x 30,000 = 12,000; bounds -1.8657 x 30,000 = -55,971 and 2.6657 x 30,000
-    # = 79,971. Net 12,000 - 10,000 = 2,000: a return of 2,000 / 10,000 = 0.2.
+    # Savings 0.4 x 30,000 = 12,000; bounds -2.1617 x 30,000 = -64,851 and 2.9617 x 30,000
+    # = 88,851. Net 12,000 - 10,000 = 2,000: a return of 2,000 / 10,000 = 0.2.
     assert roi.savings == Decimal(12000)
-    assert (roi.savings_low, roi.savings_high) == (Decimal(-55971), Decimal(79971))
+    assert (roi.savings_low, roi.savings_high) == (Decimal(-64851), Decimal(88851))
     assert (roi.program_cost, roi.net) == (Decimal(10000), Decimal(2000))
     assert roi.roi == pytest.approx(0.2)
     assert roi.interval_includes_zero
@@ -738,12 +772,12 @@ def test_the_manager_sees_the_comparison_and_what_it_cannot_show(manager_client,
     assert response.status_code == 200
     text = page_text(response)
     assert (
-        "Promotion 33.3 % (9.7 % to 70.0 %) 8.3 % (0.0 % to 23.6 %) +25.0 points "
-        "(-15.7 points to +65.7 points)"
+        "Promotion 33.3 % (9.7 % to 70.0 %) 8.3 % (0.0 % to 29.5 %) +25.0 points "
+        "(-19.1 points to +69.1 points)"
     ) in text
     assert (
-        "Retention 83.3 % (43.6 % to 97.0 %) 76.7 % (53.5 % to 99.8 %) +6.7 points "
-        "(-31.1 points to +44.4 points)"
+        "Retention 83.3 % (43.6 % to 97.0 %) 76.7 % (51.7 % to 100.0 %) +6.7 points "
+        "(-36.0 points to +49.4 points)"
     ) in text
     assert (
         "6 people who were in a pair are compared with 13 colleagues who never registered, "
@@ -754,7 +788,7 @@ def test_the_manager_sees_the_comparison_and_what_it_cannot_show(manager_client,
     assert "What it cannot show. That the program caused the difference." in text
     # ROI with the default assumptions (60,000 salary, 0.5 share, no cost).
     assert "Cost of one exit EUR 30,000" in text
-    assert "Savings EUR 12,000 (-EUR 55,971 to EUR 79,971)" in text
+    assert "Savings EUR 12,000 (-EUR 64,851 to EUR 88,851)" in text
     assert "enter the program's cost for a return on it" in text
 
 

@@ -406,11 +406,20 @@ class OutcomeComparison:
         return self.promotion is not None
 
 
+def _smoothed(events: int, n: int) -> float:
+    """The share with one event and one non-event added (Agresti and Caffo): used for the
+    variances only, so a small group with no event still carries uncertainty."""
+    return (events + 1) / (n + 2)
+
+
 def _compare(
     name: str,
     groups: dict[tuple, tuple[list[bool], list[bool]]],
 ) -> RateComparison:
-    """Standardise the comparison group to the participants' strata (weights n1_s / n1)."""
+    """Standardise the comparison group to the participants' strata (weights n1_s / n1).
+
+    Rates are the plain shares; the intervals of the comparison rate and of the difference
+    are normal approximations whose variances use smoothed shares (see `_smoothed`)."""
     n1 = sum(len(p) for p, _ in groups.values())
     x1 = sum(sum(p) for p, _ in groups.values())
     p1 = x1 / n1
@@ -418,12 +427,14 @@ def _compare(
     events0 = count0 = 0
     for members, others in groups.values():
         weight = len(members) / n1
-        rate = sum(others) / len(others)
-        events0 += sum(others)
+        events = sum(others)
+        events0 += events
         count0 += len(others)
-        p0 += weight * rate
-        var0 += weight * weight * rate * (1 - rate) / len(others)
-    var1 = p1 * (1 - p1) / n1
+        p0 += weight * events / len(others)
+        smoothed = _smoothed(events, len(others))
+        var0 += weight * weight * smoothed * (1 - smoothed) / len(others)
+    smoothed1 = _smoothed(x1, n1)
+    var1 = smoothed1 * (1 - smoothed1) / n1
     low1, high1 = wilson(x1, n1)
     half0 = Z_95 * math.sqrt(var0)
     half = Z_95 * math.sqrt(var1 + var0)
@@ -448,8 +459,9 @@ def _compare(
 
 def compare_outcomes(program: Program, *, today: datetime.date | None = None):
     """Promotion and retention from the program's start to today: everyone who was in a
-    published pair against colleagues who never registered, in the same department, level
-    and tenure band at the start (exact strata; strata without a colleague are left out)."""
+    published pair against colleagues who never registered for it and were in no pair of
+    another program, in the same department, level and tenure band (exact strata; strata
+    without a colleague are left out)."""
     end = today or timezone.localdate()
     first_pair = Mentorship.objects.filter(program=program, status__in=PUBLISHED).aggregate(
         first=Min("started_on")
@@ -474,6 +486,10 @@ def compare_outcomes(program: Program, *, today: datetime.date | None = None):
     registered = set(
         Participant.objects.filter(program=program).values_list("person_id", flat=True)
     )
+    # Colleagues in a pair of another program are not a comparison: leave them out.
+    others = Mentorship.objects.filter(status__in=PUBLISHED).exclude(program=program)
+    registered |= set(others.values_list("mentor__person_id", flat=True))
+    registered |= set(others.values_list("mentee__person_id", flat=True))
     promoted: set[int] = set()
     exited_before: set[int] = set()
     exited: set[int] = set()
