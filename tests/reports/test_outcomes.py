@@ -780,8 +780,9 @@ def test_the_manager_sees_the_comparison_and_what_it_cannot_show(manager_client,
         "(-36.0 points to +49.4 points)"
     ) in text
     assert (
-        "6 people who were in a pair are compared with 13 colleagues who never registered, "
-        "in the same department, level and tenure band when the program started (2 such groups;"
+        "6 people who were in a pair are compared with 13 colleagues who never registered (nor "
+        "were in another program's pair), in the same department, level and tenure band when "
+        "the program started (2 such groups;"
     ) in text
     assert "1 participant had no comparable colleague and is left out." in text
     assert "1 person has left the directory without a recorded exit and is left out." in text

@@ -102,6 +102,7 @@ class Chart:
     series: list[Series]
     unit: str = ""
     target: float | None = None  # a horizontal target line (meetings per pair against cadence)
+    y_range: tuple[float, float] | None = None  # fixed axis, e.g. ratings from 1 to 4
 
     def config(self) -> dict:
         datasets: list[dict] = [
@@ -117,7 +118,10 @@ class Chart:
                     "pointRadius": 0,
                 }
             )
-        return {"type": self.kind, "labels": self.labels, "datasets": datasets, "unit": self.unit}
+        config = {"type": self.kind, "labels": self.labels, "datasets": datasets, "unit": self.unit}
+        if self.y_range is not None:
+            config["yMin"], config["yMax"] = self.y_range
+        return config
 
 
 @dataclass(frozen=True)
@@ -704,7 +708,12 @@ def _add_charts_and_tables(d: Dashboard, months: list[datetime.date]) -> None:
         unit="ratings",
     )
     d.charts["rating_trend"] = Chart(
-        "rating_trend", "line", labels, [Series("Average rating", r["by_month"])], unit="out of 4"
+        "rating_trend",
+        "line",
+        labels,
+        [Series("Average rating", r["by_month"])],
+        unit="out of 4",
+        y_range=(1, 4),
     )
     d.tables["ratings"] = Table(
         "ratings",

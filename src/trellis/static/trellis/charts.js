@@ -22,7 +22,14 @@
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
-        scales: { y: { beginAtZero: true, title: { display: !!spec.unit, text: spec.unit } } },
+        scales: {
+          y: {
+            beginAtZero: spec.yMin === undefined,
+            min: spec.yMin,
+            max: spec.yMax,
+            title: { display: !!spec.unit, text: spec.unit },
+          },
+        },
         plugins: { legend: { display: datasets.length > 1 } },
       },
     });
