@@ -182,6 +182,24 @@ def test_retention_counts_people_still_in_the_directory(program):
     assert result.value == 66.7
 
 
+def test_retention_counts_an_imported_exit_since_the_start_as_leaving(program):
+    from trellis.programs.metrics import progress_start
+    from trellis.reports.models import Outcome
+
+    start = progress_start(program)
+    left, left_before, stayed = PersonFactory(), PersonFactory(), PersonFactory()
+    for someone in (left, left_before, stayed):
+        RegistrationFactory(program=program, person=someone)
+    # Still active in the directory (not re-imported yet), but HR says they left.
+    Outcome.objects.create(person=left, kind="exit", occurred_on=start)
+    # An exit before the program began (they came back) does not count.
+    Outcome.objects.create(
+        person=left_before, kind="exit", occurred_on=start - datetime.timedelta(days=1)
+    )
+    result = measure(program, Metric.RETENTION_RATE)
+    assert (result.numerator, result.denominator) == (2, 3)
+
+
 @pytest.mark.parametrize(
     ("metric", "reason"),
     [

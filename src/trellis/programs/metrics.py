@@ -112,13 +112,23 @@ def match_rate(program: Program) -> MetricResult:
 
 
 def retention_rate(program: Program) -> MetricResult:
-    """Share of the people who registered (any status but declined) still in the directory."""
+    """Share of the people who registered (any status but declined) still here: active in the
+    directory, with no exit among the imported HR outcomes since the program began."""
+    from django.db.models import Exists, OuterRef
+
+    from trellis.reports.models import Outcome  # reports builds on programs, not the reverse
+
+    left = Outcome.objects.filter(
+        person=OuterRef("person"), kind="exit", occurred_on__gte=progress_start(program)
+    )
     counts = (
         Participant.objects.filter(program=program)
         .exclude(status=ParticipantStatus.DECLINED)
         .aggregate(
             registered=Count("person_id", distinct=True),
-            staying=Count("person_id", filter=Q(person__is_active=True), distinct=True),
+            staying=Count(
+                "person_id", filter=Q(person__is_active=True) & ~Exists(left), distinct=True
+            ),
         )
     )
     return _rate(

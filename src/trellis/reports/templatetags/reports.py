@@ -35,19 +35,30 @@ def money(value, currency: str = "") -> str:
     return f"{'-' if value < 0 else ''}{currency} {amount}".strip()
 
 
-BAR_SCALE = 10  # pixels per meeting in the summary's bar chart (60 px high: up to 6 a month)
+# The summary's bar chart: 48 px per month, 90 px for up to 6 meetings a month (above: capped).
+BAR_STEP = 48
+BAR_AREA = 90
+BAR_MAX = 6
 
 
 @register.filter
 def bar_height(value) -> float:
-    return round(min(float(value or 0), 6) * BAR_SCALE, 1)
+    return round(min(float(value or 0), BAR_MAX) / BAR_MAX * BAR_AREA, 1)
 
 
 @register.filter
 def bar_y(value) -> float:
-    return round(60 - bar_height(value), 1)
+    return round(BAR_AREA - bar_height(value), 1)
 
 
 @register.filter
 def bar_x(index) -> int:
-    return int(index) * BAR_SCALE
+    return int(index) * BAR_STEP
+
+
+@register.filter
+def number(value) -> str:
+    """A figure with at most two decimals and no trailing zeros: 71.1, 3.26, 90."""
+    if value is None:
+        return NO_VALUE
+    return f"{round(float(value), 2):.2f}".rstrip("0").rstrip(".")
