@@ -27,6 +27,7 @@ bench:
 	$(UV) run --frozen python benchmarks/reporting_line.py
 	$(UV) run --frozen python benchmarks/matching.py 1000 10000 csv
 	$(UV) run --frozen python benchmarks/match_run.py
+	$(UV) run --frozen python benchmarks/dashboard.py
 
 check-deploy:
 	DEBUG=0 SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') \

@@ -82,7 +82,12 @@ def meeting(mentorship, day, status="held"):
 
 
 def rate(meeting_row, participant, rating):
-    MeetingFeedback.objects.create(meeting=meeting_row, participant=participant, rating=rating)
+    """A rating given an hour after the meeting began."""
+    feedback = MeetingFeedback.objects.create(
+        meeting=meeting_row, participant=participant, rating=rating
+    )
+    given = meeting_row.starts_at + datetime.timedelta(hours=1)
+    MeetingFeedback.objects.filter(pk=feedback.pk).update(created_at=given)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,10 +53,10 @@ def taken_place(now: datetime.datetime, prefix: str = "") -> Q:
     )
 
 
-def last_contact(mentorship: Mentorship, last_meeting: datetime.datetime | None):
-    """The last meeting, or the match itself for a pair that never met."""
+def last_contact(started_on: datetime.date, last_meeting: datetime.datetime | None):
+    """The last meeting, or the match itself (its first day) for a pair that never met."""
     return last_meeting or datetime.datetime.combine(
-        mentorship.started_on, datetime.time(), tzinfo=datetime.UTC
+        started_on, datetime.time(), tzinfo=datetime.UTC
     )
 
 
@@ -281,11 +281,97 @@ class PairHealth:
         return bool(self.flags)
 
 
+@dataclass(frozen=True)
+class AtRisk:
+    """The running pairs of a program that each at-risk rule flags (mentorship ids)."""
+
+    running: int
+    not_meeting: set[int]  # no meeting for twice the cadence (since the match, if never)
+    low_ratings: set[int]  # meetings average 2 or less out of 4
+    unfit: set[int]  # said after the first meeting that it is not a good fit
+    asking: set[int]  # someone asked for a new match
+
+    @property
+    def flagged(self) -> set[int]:
+        return self.not_meeting | self.low_ratings | self.unfit | self.asking
+
+
+def pairs_at_risk(program, *, now: datetime.datetime | None = None) -> AtRisk:
+    """The at-risk rules, each one query whatever the number of pairs and meetings: a running
+    pair is at risk when it has not met for twice the program's cadence (counted from the
+    day of the match when it never met), when its meetings average 2 or less out of 4, when
+    either person said after the first meeting that it is not a good fit, or when either
+    asked for a new match."""
+    from .surveys import bad_fit  # surveys imports this module's neighbours, not this one
+
+    now = now or timezone.now()
+    cutoff = now - 2 * cadence(program)
+    running = Mentorship.objects.filter(program=program, status=MentorshipStatus.ACTIVE)
+    met = Meeting.objects.filter(taken_place(now), mentorship=OuterRef("pk"))
+    # A pair that never met counts from midnight (UTC) of its first day: before the cutoff
+    # when that day is on or before the last day starting before it.
+    last_start_day = (cutoff.astimezone(datetime.UTC) - datetime.timedelta(microseconds=1)).date()
+    not_meeting = set(
+        running.filter(~Exists(met.filter(starts_at__gte=cutoff)))
+        .filter(Exists(met) | Q(started_on__lte=last_start_day))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    low_ratings = set(
+        MeetingFeedback.objects.filter(meeting__mentorship__in=running)
+        .values("meeting__mentorship")
+        .annotate(average=Avg("rating"))
+        .filter(average__lte=2)
+        .values_list("meeting__mentorship", flat=True)
+    )
+    unfit = {
+        r.mentorship_id
+        for r in SurveyResponse.objects.filter(
+            mentorship__in=running, kind="first_meeting_fit", status="answered"
+        )
+        .order_by()
+        .only("mentorship_id", "kind", "status", "answers", "questions")
+        if bad_fit(r)
+    }
+    asking = set(
+        RematchRequest.objects.filter(mentorship__in=running, status=RematchStatus.OPEN)
+        .order_by()
+        .values_list("mentorship_id", flat=True)
+    )
+    return AtRisk(running.count(), not_meeting, low_ratings, unfit, asking)
+
+
+def pair_flags(
+    mentorship: Mentorship,
+    risk: AtRisk,
+    *,
+    last_meeting: datetime.datetime | None,
+    average_rating: float | None,
+    now: datetime.datetime,
+    rhythm: datetime.timedelta,
+) -> tuple[str, ...]:
+    """The at-risk rules that flag this pair (see `pairs_at_risk`), in words."""
+    flags = []
+    if mentorship.pk in risk.not_meeting:
+        days = (now - last_contact(mentorship.started_on, last_meeting)).days
+        flags.append(
+            f"no meeting for {days} days (cadence {rhythm.days} days)"
+            if last_meeting
+            else f"no meeting yet, {days} days after the match"
+        )
+    if mentorship.pk in risk.low_ratings and average_rating is not None:
+        shown = Decimal(str(average_rating)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        flags.append(f"meetings rated {shown} of 4 on average")  # as the page rounds
+    if mentorship.pk in risk.unfit:
+        flags.append("said after the first meeting that it is not a good fit")
+    if mentorship.pk in risk.asking:
+        flags.append("a new match was asked for")
+    return tuple(flags)
+
+
 def pair_health(program, *, now: datetime.datetime | None = None) -> list[PairHealth]:
-    """Every running pair of a program with its signals, pairs at risk first. A pair is at
-    risk when it has not met for twice the program's cadence (counted from the start when it
-    never met), when its meetings average 2 or less out of 4, or when either person asked
-    for a new match."""
+    """Every running pair of a program with its signals, pairs at risk first (the rules are
+    `pairs_at_risk`')."""
     now = now or timezone.now()
     rhythm = cadence(program)
     held = taken_place(now, "meetings__")
@@ -302,54 +388,29 @@ def pair_health(program, *, now: datetime.datetime | None = None) -> list[PairHe
         )
     )
     ratings = {
-        row["meeting__mentorship"]: row
-        for row in MeetingFeedback.objects.filter(meeting__mentorship__program=program)
+        row["meeting__mentorship"]: (row["n"], float(row["avg"]))
+        for row in MeetingFeedback.objects.filter(
+            meeting__mentorship__program=program,
+            meeting__mentorship__status=MentorshipStatus.ACTIVE,
+        )
         .values("meeting__mentorship")
         .annotate(n=Count("pk"), avg=Avg("rating"))
     }
-    from .surveys import bad_fit  # surveys imports this module's neighbours, not this one
-
-    unfit = {
-        r.mentorship_id
-        for r in SurveyResponse.objects.filter(
-            mentorship__program=program, kind="first_meeting_fit", status="answered"
-        )
-        if bad_fit(r)
-    }
-    asking = set(
-        RematchRequest.objects.filter(
-            mentorship__program=program, status=RematchStatus.OPEN
-        ).values_list("mentorship_id", flat=True)
-    )
+    risk = pairs_at_risk(program, now=now)
     out = []
     for m in rows:
-        flags = []
-        since = last_contact(m, m.last)
-        if now - since > 2 * rhythm:
-            days = (now - since).days
-            flags.append(
-                f"no meeting for {days} days (cadence {rhythm.days} days)"
-                if m.last
-                else f"no meeting yet, {days} days after the match"
-            )
-        rated = ratings.get(m.pk)
-        average = float(rated["avg"]) if rated else None
-        if average is not None and average <= 2:
-            shown = Decimal(str(average)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-            flags.append(f"meetings rated {shown} of 4 on average")  # as the page rounds
-        if m.pk in unfit:
-            flags.append("said after the first meeting that it is not a good fit")
-        if m.pk in asking:
-            flags.append("a new match was asked for")
+        n, average = ratings.get(m.pk, (0, None))
         out.append(
             PairHealth(
                 mentorship=m,
                 meetings_held=m.held,
                 last_meeting=m.last,
                 next_meeting=m.upcoming,
-                ratings=rated["n"] if rated else 0,
+                ratings=n,
                 average_rating=average,
-                flags=tuple(flags),
+                flags=pair_flags(
+                    m, risk, last_meeting=m.last, average_rating=average, now=now, rhythm=rhythm
+                ),
             )
         )
     out.sort(key=lambda h: (not h.at_risk, h.mentorship.mentee.person.last_name, h.mentorship.pk))

@@ -174,6 +174,14 @@ class MeetingFeedback(models.Model):
                 condition=Q(rating__gte=1) & Q(rating__lte=4), name="feedback_rating_1_to_4"
             ),
         ]
+        # Cover the reports' reads (a program's ratings by person, value and month; a pair's
+        # ratings by meeting) so they never touch the table itself.
+        indexes = [
+            models.Index(
+                fields=["participant", "rating", "created_at"], name="feedback_report_idx"
+            ),
+            models.Index(fields=["meeting", "rating"], name="feedback_meeting_rating_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rating}/4 by {self.participant} for {self.meeting}"

@@ -326,7 +326,7 @@ def digest_items(now: datetime.datetime | None = None) -> dict[int, Digest]:
     for pair in running:
         if pair.pk in booked:
             continue
-        since = last_contact(pair, last.get(pair.pk))
+        since = last_contact(pair.started_on, last.get(pair.pk))
         if now - since <= cadence(pair.program):
             continue
         url = _url("mentorships:workspace", pair.program.slug, pair.pk)

@@ -147,19 +147,24 @@ def meetings_per_pair_per_month(program: Program) -> MetricResult:
 
     now = timezone.now()
     months = figures.dashboard_months(program, timezone.localdate(now))
-    meetings = figures.meeting_figures(program, months, now)
+    return meetings_result(figures.meeting_figures(program, months, now))
+
+
+def meetings_result(meetings: dict) -> MetricResult:
+    """The metric from the dashboard's meeting figures (reports.figures.meeting_figures)."""
+    unit = METRIC_UNITS[Metric.MEETINGS_PER_PAIR_PER_MONTH]
     value = meetings["per_pair_per_month"]
     if value is None:
         return MetricResult(
             Metric.MEETINGS_PER_PAIR_PER_MONTH,
             None,
-            METRIC_UNITS[Metric.MEETINGS_PER_PAIR_PER_MONTH],
+            unit,
             reason="No pair has been published yet, so there are no meetings to count.",
         )
     return MetricResult(
         Metric.MEETINGS_PER_PAIR_PER_MONTH,
         value,
-        METRIC_UNITS[Metric.MEETINGS_PER_PAIR_PER_MONTH],
+        unit,
         explanation=f"{sum(meetings['held_by_month'])} meetings held by "
         f"{round(sum(meetings['pairs_live']), 1)} pair-months (cadence: "
         f"{meetings['expected']} a month)",
@@ -171,19 +176,24 @@ def average_meeting_rating(program: Program) -> MetricResult:
 
     from trellis.mentorships.models import MeetingFeedback
 
-    row = MeetingFeedback.objects.filter(meeting__mentorship__program=program).aggregate(
+    row = MeetingFeedback.objects.filter(participant__program=program).aggregate(
         n=Count("pk"), average=Avg("rating")
     )
+    average = round(float(row["average"]), 2) if row["n"] else None
+    return rating_result(row["n"], average)
+
+
+def rating_result(count: int, average: float | None) -> MetricResult:
     unit = METRIC_UNITS[Metric.AVERAGE_MEETING_RATING]
-    if not row["n"]:
+    if not count:
         return MetricResult(
             Metric.AVERAGE_MEETING_RATING, None, unit, reason="No meeting has been rated yet."
         )
     return MetricResult(
         Metric.AVERAGE_MEETING_RATING,
-        round(float(row["average"]), 2),
+        average,
         unit,
-        explanation=f"the average of {row['n']} ratings",
+        explanation=f"the average of {count} ratings",
     )
 
 
@@ -220,15 +230,18 @@ def promotion_rate(program: Program) -> MetricResult:
             reason="No HR outcomes have been imported yet: an admin imports them on the "
             "Outcomes page.",
         )
-    pairs = Mentorship.objects.filter(program=program, status__in=PUBLISHED)
+    pairs = Mentorship.objects.filter(program=program, status__in=PUBLISHED).order_by()
     start = program.starts_on or pairs.aggregate(first=Min("started_on"))["first"]
     people = set(pairs.values_list("mentor__person_id", flat=True)) | set(
         pairs.values_list("mentee__person_id", flat=True)
     )
     promoted = 0
     if start is not None and people:
+        in_a_pair = Q(person_id__in=pairs.values("mentor__person_id")) | Q(
+            person_id__in=pairs.values("mentee__person_id")
+        )
         promoted = (
-            Outcome.objects.filter(kind="promotion", occurred_on__gte=start, person_id__in=people)
+            Outcome.objects.filter(in_a_pair, kind="promotion", occurred_on__gte=start)
             .values("person_id")
             .distinct()
             .count()
@@ -258,9 +271,18 @@ def measure(program: Program, metric: str) -> MetricResult:
     return _MEASURED[Metric(metric)](program)
 
 
-def measure_all(program: Program, metrics: Iterable[str]) -> dict[str, MetricResult]:
-    """Each distinct metric measured once."""
-    return {metric: measure(program, metric) for metric in dict.fromkeys(metrics) if metric}
+def measure_all(
+    program: Program,
+    metrics: Iterable[str],
+    known: dict[str, MetricResult] | None = None,
+) -> dict[str, MetricResult]:
+    """Each distinct metric measured once; `known` ones (already measured) are reused."""
+    known = known or {}
+    return {
+        metric: known.get(metric) or measure(program, metric)
+        for metric in dict.fromkeys(metrics)
+        if metric
+    }
 
 
 # --- Key-result progress -----------------------------------------------------------------------

@@ -296,14 +296,25 @@ class ProgramOkrs:
     metrics: dict[str, MetricResult]
 
 
-def program_okrs(program: Program, *, today: datetime.date | None = None) -> ProgramOkrs:
-    """Objectives with their key results' progress, and every named metric's current value.
+def program_okrs(
+    program: Program,
+    *,
+    today: datetime.date | None = None,
+    every_metric: bool = True,
+    known: dict[str, MetricResult] | None = None,
+) -> ProgramOkrs:
+    """Objectives with their key results' progress, and every named metric's current value
+    (only the key results' metrics when not `every_metric`; `known` ones are reused).
 
     Queries: objectives, key results, then a fixed handful per measurable metric; the number of
     objectives and key results does not change it.
     """
     objectives = list(program.objectives.prefetch_related("key_results"))
-    metrics = measure_all(program, Metric.values)
+    if every_metric:
+        wanted = list(Metric.values)
+    else:
+        wanted = [kr.metric for o in objectives for kr in o.key_results.all() if kr.metric]
+    metrics = measure_all(program, wanted, known)
     return ProgramOkrs(
         objectives=[
             ObjectiveProgress(

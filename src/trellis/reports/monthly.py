@@ -17,7 +17,7 @@ from trellis.notifications.services import send_templated_email
 from trellis.programs.models import Status
 from trellis.programs.selectors import program_okrs
 
-from .figures import program_dashboard
+from .figures import dashboard_measurements, program_dashboard
 from .models import ReportSettings
 from .outcomes import compare_outcomes, roi_estimate
 
@@ -52,11 +52,13 @@ def send_monthly_summaries(now: datetime.datetime | None = None) -> int:
         if not waiting:
             continue
         comparison = compare_outcomes(program, today=today)
+        dashboard = program_dashboard(program, now=now)
+        known = dashboard_measurements(dashboard)
         context = {
             "program": program,
             "month": today.strftime("%B %Y"),
-            "d": program_dashboard(program, now=now),
-            "okrs": program_okrs(program, today=today),
+            "d": dashboard,
+            "okrs": program_okrs(program, today=today, every_metric=False, known=known),
             "comparison": comparison,
             "roi": roi_estimate(comparison, report_settings),
             "url": django_settings.SITE_URL.rstrip("/")

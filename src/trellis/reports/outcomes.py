@@ -474,20 +474,15 @@ def compare_outcomes(program: Program, *, today: datetime.date | None = None):
     if start >= end:
         comparison.reason = "The program has not started yet."
         return comparison
-    pair_people = set(
-        Mentorship.objects.filter(program=program, status__in=PUBLISHED).values_list(
-            "mentor__person_id", flat=True
-        )
-    ) | set(
-        Mentorship.objects.filter(program=program, status__in=PUBLISHED).values_list(
-            "mentee__person_id", flat=True
-        )
+    pairs = Mentorship.objects.filter(program=program, status__in=PUBLISHED).order_by()
+    pair_people = set(pairs.values_list("mentor__person_id", flat=True)) | set(
+        pairs.values_list("mentee__person_id", flat=True)
     )
     registered = set(
-        Participant.objects.filter(program=program).values_list("person_id", flat=True)
+        Participant.objects.filter(program=program).order_by().values_list("person_id", flat=True)
     )
     # Colleagues in a pair of another program are not a comparison: leave them out.
-    others = Mentorship.objects.filter(status__in=PUBLISHED).exclude(program=program)
+    others = Mentorship.objects.filter(status__in=PUBLISHED).exclude(program=program).order_by()
     registered |= set(others.values_list("mentor__person_id", flat=True))
     registered |= set(others.values_list("mentee__person_id", flat=True))
     promoted: set[int] = set()
@@ -508,7 +503,7 @@ def compare_outcomes(program: Program, *, today: datetime.date | None = None):
             promoted.add(person_id)
     strata: dict[tuple, tuple[list[bool], list[bool]]] = defaultdict(lambda: ([], []))
     excluded = 0
-    people = Person.objects.filter(Q(hire_date__isnull=True) | Q(hire_date__lte=start))
+    people = Person.objects.filter(Q(hire_date__isnull=True) | Q(hire_date__lte=start)).order_by()
     for pk, department, level, hired, is_active in people.values_list(
         "pk", "department_id", "level", "hire_date", "is_active"
     ).iterator(chunk_size=5000):

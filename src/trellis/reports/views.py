@@ -17,6 +17,7 @@ from .exports import XLSX_TYPE, table_csv, tables_xlsx
 from .figures import (
     MIN_GROUP_SIZE,
     Table,
+    dashboard_measurements,
     okr_table,
     organisation_overview,
     program_dashboard,
@@ -46,26 +47,29 @@ def _reads_reports(user) -> bool:
 reports_required = role_required(_reads_reports)
 
 
-def _program_report(program: Program) -> dict:
+def _program_report(program: Program, *, outcomes: bool = True) -> dict:
+    """The dashboard's figures and OKRs, and (unless not wanted) the outcome comparison."""
     dashboard = program_dashboard(program)
-    okrs = program_okrs(program)
-    comparison = compare_outcomes(program)
-    settings = report_settings(program)
-    return {
+    okrs = program_okrs(program, every_metric=False, known=dashboard_measurements(dashboard))
+    context = {
         "program": program,
         "d": dashboard,
         "okrs": okrs,
-        "comparison": comparison,
-        "roi": roi_estimate(comparison, settings),
-        "settings": settings,
         "min_group_size": MIN_GROUP_SIZE,
     }
+    if outcomes:
+        settings = report_settings(program)
+        comparison = compare_outcomes(program)
+        context.update(
+            comparison=comparison, roi=roi_estimate(comparison, settings), settings=settings
+        )
+    return context
 
 
 @program_manager_of_program
 @require_safe
 def dashboard(request, program):
-    context = _program_report(program)
+    context = _program_report(program, outcomes=False)
     context["chart_configs"] = {
         f"chart-{key}": chart.config() for key, chart in context["d"].charts.items()
     }
