@@ -96,6 +96,7 @@ class Command(BaseCommand):
         )
 
     def pair_lines(self) -> list[str]:
+        from trellis.core.demo_history import PILOT_NAME
         from trellis.core.demo_programs import demo_pair_emails
 
         pair = demo_pair_emails()
@@ -104,6 +105,8 @@ class Command(BaseCommand):
         return [
             f"  A buddy pair        {pair[0]} (mentee) and {pair[1]} (mentor):",
             "                      meetings, ratings, goals and a check-in waiting for them",
+            "  Reports             as the program manager: Reports, then the year-old",
+            f'                      "{PILOT_NAME}" (outcomes, ROI, printable summary)',
         ]
 
     def banner(self, addrport: str, credentials, *, with_worker: bool) -> str:
