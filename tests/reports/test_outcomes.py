@@ -7,7 +7,6 @@ Every expected figure is worked out by hand in the comments from the records the
 import datetime
 import math
 import re
-import signal
 from decimal import Decimal
 from html import unescape
 
@@ -410,26 +409,6 @@ def test_the_command_reports_an_unreadable_file(staff, tmp_path):
     assert caught.value.returncode == 2
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_outcomes", str(tmp_path / "missing.csv"))
-
-
-def test_trellis_import_outcomes_runs_the_command(staff, tmp_path, capsys, monkeypatch):
-    from trellis.cli import main
-
-    # main() is meant to own the process: keep pytest's signal handlers and logging set-up.
-    monkeypatch.setattr(signal, "signal", lambda *args: None)
-    monkeypatch.setattr("django.utils.log.configure_logging", lambda *args: None)
-    path = tmp_path / "outcomes.csv"
-    path.write_text(bad_file())
-
-    with pytest.raises(SystemExit) as caught:
-        main(["trellis", "import-outcomes", str(path)])
-    assert caught.value.code == 2
-    assert "nothing was imported" in capsys.readouterr().err
-    assert Outcome.objects.count() == 0
-
-    main(["trellis", "import-outcomes", "--skip-invalid", str(path)])
-    assert "Imported: 2 created" in capsys.readouterr().out
-    assert Outcome.objects.count() == 2
 
 
 # -------------------------------------------------------------------------------- comparison
