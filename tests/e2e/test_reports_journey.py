@@ -51,7 +51,7 @@ def test_manager_opens_the_dashboard_downloads_exports_and_prints_the_summary(
     page.get_by_text("Figures").first.click()
     with page.expect_download() as download_info:
         page.locator("#table-registrations").get_by_role("link", name="CSV").click()
-    text = download_info.value.path().read_text(encoding="utf-8")
+    text = download_info.value.path().read_text(encoding="utf-8-sig")  # Excel's BOM
     table = list(csv.reader(io.StringIO(text)))
     assert table[0][0] == "Month" and table[1][:3] == ["Apr 2026", "2", "4"]
 

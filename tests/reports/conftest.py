@@ -199,11 +199,16 @@ def small_program(program_manager):
     may = meeting(q["P1"], "2026-05-20")
     rate(may, p["E1"], 2)
     meeting(q["P1"], "2026-05-25", status="cancelled")
-    meeting(q["P1"], "2026-06-10")
+    june = meeting(q["P1"], "2026-06-10")
+    rate(june, p["E1"], 3)
+    rate(june, p["M1"], 4)
     meeting(q["P1"], "2026-06-20", status="scheduled")  # after "now": not held yet
     rate(meeting(q["P2"], "2026-05-15"), p["E2"], 3)
-    meeting(q["P3"], "2026-05-20")
-    rate(meeting(q["P3"], "2026-06-14", status="scheduled"), p["E3"], 4)  # past: took place
+    rate(meeting(q["P3"], "2026-05-20"), p["M2"], 3)
+    booked = meeting(q["P3"], "2026-06-14", status="scheduled")  # now past: it took place
+    rate(booked, p["E3"], 4)
+    rate(booked, p["M2"], 4)
+    rate(meeting(q["P4"], "2026-06-12"), p["S1"], 3)
     meeting(q["X"], "2026-06-06")  # a declined proposal's meeting counts nowhere
 
     Goal.objects.create(mentorship=q["P1"], title="a", status="achieved", progress=100)
@@ -240,6 +245,12 @@ def small_program(program_manager):
         {"satisfaction": 5, "continue": True, "frequency": "Monthly", "comment": ""},
     )
     survey(q["P3"], p["E3"], {"satisfaction": 2, "continue": False, "frequency": "Weekly"})
+    survey(q["P3"], p["M2"], {"satisfaction": 3, "continue": True, "frequency": "Rarely"})
+    survey(
+        q["P4"],
+        p["M4"],
+        {"satisfaction": 5, "continue": True, "frequency": "Weekly", "comment": "Good"},
+    )
     survey(q["P4"], p["S1"], {}, status="open")
     program.refresh_from_db()
     program.people = people

@@ -33,6 +33,7 @@ from trellis.reports.outcomes import (
     compare_outcomes,
     import_outcomes,
     plan_outcomes,
+    report_settings,
     roi_estimate,
 )
 
@@ -833,7 +834,8 @@ def test_a_bad_currency_is_refused(manager_client, compared, currency, error):
 
     assert response.status_code == 400
     assert f"Currency: {error}" in page_text(response)
-    settings = ReportSettings.objects.get(program=compared)
+    assert not ReportSettings.objects.filter(program=compared).exists()  # nothing saved
+    settings = report_settings(compared)
     assert (settings.currency, settings.average_salary, settings.program_cost) == (
         "EUR",
         Decimal(60000),
@@ -895,3 +897,12 @@ def test_a_leader_who_left_is_named_as_written(manager_client, compared):
     text = page_text(response)
     assert "Ann Lee has left the directory" in text
     assert "no one in the directory has the email Nobody@Example.com" in text
+
+
+def test_participants_hired_after_the_start_are_counted_as_left_out(compared):
+    lead = mentor(compared, person("Engineering", 3))
+    pair(compared, lead, mentee(compared, person("Engineering", 3, d("2025-06-01"))))
+
+    c = compare_outcomes(compared, today=TODAY)
+    assert c.hired_after_start == 1
+    assert c.participants == 8  # the mentor, hired long before, is compared; the mentee is not

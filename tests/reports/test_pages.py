@@ -69,7 +69,8 @@ def test_every_table_exports_to_csv_and_xlsx(manager_client, small_program):
         assert load_workbook(io.BytesIO(xlsx.content)).active.max_row >= 2, key
     text = manager_client.get(reverse("reports:export", args=[slug, "by_location", "csv"]))
     table = list(csv.reader(io.StringIO(text.content.decode())))
-    assert table[1] == ["London", "5", "2", "3", "3", "100.0", "5", "3.2"]
+    assert table[0][0] == "\ufeffLocation"  # a byte-order mark, for Excel
+    assert table[1] == ["London", "5", "2", "3", "3", "100.0", "", ""]  # ratings hidden
     assert (
         manager_client.get(reverse("reports:export", args=[slug, "nope", "csv"])).status_code == 404
     )
@@ -150,8 +151,8 @@ def test_overview_lists_only_the_managers_programs(manager_client, small_program
 
 
 def test_leaders_receive_the_monthly_summary_once_a_month(small_program, mailoutbox):
+    from trellis.reports.models import ReportSettings
     from trellis.reports.monthly import send_monthly_summaries
-    from trellis.reports.outcomes import report_settings
 
     leader = register(
         small_program,
@@ -175,15 +176,35 @@ def test_leaders_receive_the_monthly_summary_once_a_month(small_program, mailout
     ).person
     gone.is_active = False
     gone.save()
-    report_settings(small_program).leaders.set([leader, gone])
+    ReportSettings.objects.create(program=small_program).leaders.set([leader, gone])
 
     assert send_monthly_summaries(now=NOW) == 1
     assert send_monthly_summaries(now=NOW) == 0  # once a month, however often it runs
     (email,) = mailoutbox
     assert email.to == [leader.email]
     assert email.subject == f"{small_program.name}: the mentoring summary for June 2026"
-    assert "4 of 6 matched (66.7 %)" in email.body
+    assert "4 have had a pair; 4 of 6 matched now (66.7 %)" in email.body
     assert "3 active pairs, 1 at risk" in email.body
     assert f"/programs/{small_program.slug}/reports/summary/" in email.body
     next_month = NOW + datetime.timedelta(days=20)
     assert send_monthly_summaries(now=next_month) == 1
+
+
+def test_exports_survive_control_characters(manager_client, program_manager):
+    ProgramFactory(name="Pilot\x0b cohort", managed_by=[program_manager])
+    response = manager_client.get(reverse("reports:overview_export", args=["xlsx"]))
+    assert response.status_code == 200
+    assert load_workbook(io.BytesIO(response.content)).active.cell(2, 1).value == "Pilot cohort"
+
+
+def test_a_key_result_with_a_target_of_zero_does_not_break_the_dashboard(
+    manager_client, small_program
+):
+    from trellis.programs.models import KeyResult, Objective
+
+    objective = Objective.objects.create(program=small_program, title="Keep rematches at zero")
+    KeyResult.objects.create(objective=objective, title="Pairs rated", metric="", target=0)
+    KeyResult.objects.filter(objective=objective).update(manual_value=0)
+    response = manager_client.get(reverse("reports:dashboard", args=[small_program.slug]))
+    assert response.status_code == 200
+    assert "Keep rematches at zero" in response.content.decode()

@@ -18,6 +18,8 @@ from trellis.people.models import Person
 from .models import KeyResult, Metric, Program, Role
 from .services import ACTIVE_PARTICIPANT_STATUSES, METRIC_UNITS, okr_anchor
 
+MIN_RATERS = 5  # the smallest group reported on, as reports.figures.MIN_GROUP_SIZE
+
 
 @dataclass(frozen=True)
 class MetricResult:
@@ -172,22 +174,33 @@ def meetings_result(meetings: dict) -> MetricResult:
 
 
 def average_meeting_rating(program: Program) -> MetricResult:
+    """The mean rating given by people taking part (active registrations), hidden when fewer
+    than five people gave them (it would be someone's own ratings)."""
     from django.db.models import Avg
 
     from trellis.mentorships.models import MeetingFeedback
 
-    row = MeetingFeedback.objects.filter(participant__program=program).aggregate(
-        n=Count("pk"), average=Avg("rating")
-    )
-    average = round(float(row["average"]), 2) if row["n"] else None
-    return rating_result(row["n"], average)
+    row = MeetingFeedback.objects.filter(
+        participant__program=program, participant__status__in=ACTIVE_PARTICIPANT_STATUSES
+    ).aggregate(n=Count("pk"), average=Avg("rating"), raters=Count("participant", distinct=True))
+    shown = row["raters"] >= MIN_RATERS
+    average = round(float(row["average"]), 2) if row["n"] and shown else None
+    return rating_result(row["n"], average, row["raters"])
 
 
-def rating_result(count: int, average: float | None) -> MetricResult:
+def rating_result(count: int, average: float | None, raters: int) -> MetricResult:
     unit = METRIC_UNITS[Metric.AVERAGE_MEETING_RATING]
     if not count:
         return MetricResult(
             Metric.AVERAGE_MEETING_RATING, None, unit, reason="No meeting has been rated yet."
+        )
+    if raters < MIN_RATERS:
+        return MetricResult(
+            Metric.AVERAGE_MEETING_RATING,
+            None,
+            unit,
+            reason=f"Fewer than {MIN_RATERS} people have rated meetings: the average is "
+            "hidden, since it would be their own ratings.",
         )
     return MetricResult(
         Metric.AVERAGE_MEETING_RATING,
@@ -245,6 +258,13 @@ def promotion_rate(program: Program) -> MetricResult:
             .values("person_id")
             .distinct()
             .count()
+        )
+    if 0 < len(people) < MIN_RATERS:
+        return MetricResult(
+            Metric.PROMOTION_RATE,
+            None,
+            unit,
+            reason=f"Fewer than {MIN_RATERS} people are in a pair: too few to report on.",
         )
     return _rate(
         Metric.PROMOTION_RATE,
@@ -366,6 +386,9 @@ def key_result_progress(
             reason = "No value recorded yet: record one by hand."
     if current is None:
         return KeyResultProgress(key_result, None, ProgressState.NO_DATA, reason=reason)
+    if key_result.target <= 0:  # nothing to divide by: reached, or not, as it stands
+        state = ProgressState.ACHIEVED if current >= key_result.target else ProgressState.BEHIND
+        return KeyResultProgress(key_result, current, state, explanation=explanation)
     ratio = current / key_result.target
     common = {"ratio": ratio, "explanation": explanation}
     if current >= key_result.target:

@@ -7,9 +7,11 @@ import csv
 import io
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from trellis.enrolment.roster import csv_safe
@@ -20,7 +22,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def table_csv(table: Table) -> str:
+    """UTF-8 with a byte-order mark, so that Excel reads accents and dashes right."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow([csv_safe(c) for c in table.columns])
     for row in table.rows:
@@ -29,7 +33,8 @@ def table_csv(table: Table) -> str:
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Sheet"
+    name = re.sub(r"[\[\]:*?/\\]", " ", ILLEGAL_CHARACTERS_RE.sub("", title))[:31].strip()
+    name = name or "Sheet"
     base, n = name, 2
     while name in taken:
         suffix = f" ({n})"
@@ -47,7 +52,7 @@ def tables_xlsx(tables: Iterable[Table]) -> bytes:
         sheet = workbook.create_sheet(_sheet_name(table.title, taken))
         header = []
         for column in table.columns:
-            cell = WriteOnlyCell(sheet, value=str(column))
+            cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(column)))
             cell.font = bold
             cell.data_type = "s"
             header.append(cell)
@@ -67,8 +72,9 @@ def _cell(sheet, value):
         return None
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return value
-    cell = WriteOnlyCell(sheet, value=str(value))
+    # Control characters cannot be stored in XLSX: drop them rather than fail the export.
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
     cell.data_type = "s"  # never a formula, whatever the text starts with
     return cell

@@ -272,15 +272,21 @@ def match_figures(program: Program, counts: dict) -> dict:
     statuses = counts["by_role"].get(seeker, {})
     active = _active(statuses)
     matched = statuses.get(ParticipantStatus.MATCHED, 0)
-    firsts = (
-        Mentorship.objects.filter(program=program, status__in=PUBLISHED)
-        .values("mentee_id", "mentee__applied_at")
-        .annotate(first=Min("started_on"))
-    )
+    published = Mentorship.objects.filter(program=program, status__in=PUBLISHED)
+    sides = ["mentee", "mentor"] if seeker == Role.PEER else ["mentee"]  # peers pair both ways
+    first_pair: dict[int, tuple] = {}
+    for side in sides:
+        for pk, applied, first in (
+            published.values(f"{side}_id", f"{side}__applied_at")
+            .annotate(first=Min("started_on"))
+            .values_list(f"{side}_id", f"{side}__applied_at", "first")
+        ):
+            if pk not in first_pair or first < first_pair[pk][1]:
+                first_pair[pk] = (applied, first)
     zone = timezone.get_current_timezone()
     days = sorted(
         max(0, (first - applied.astimezone(zone).date()).days)
-        for applied, first in firsts.values_list("mentee__applied_at", "first")
+        for applied, first in first_pair.values()
     )
     return {
         "active": active,
@@ -362,28 +368,46 @@ def meeting_figures(program: Program, months: list[datetime.date], now: datetime
 
 
 def rating_figures(program: Program, months: list[datetime.date]) -> dict:
-    """Ratings by value and by the month they were given, in one query. A rating's
-    participant belongs to the meeting's program, so the query needs no join through the
-    meeting (at 60,000 ratings that join is most of the time)."""
+    """Ratings given by people taking part (active registrations, as in the breakdowns), by
+    value and by the month they were given. A rating's participant belongs to the meeting's
+    program, so the queries need no join through the meeting (at 60,000 ratings that join is
+    most of the time). Averages and the spread of fewer than MIN_GROUP_SIZE raters are hidden:
+    they would be a person's own ratings."""
+    given = MeetingFeedback.objects.filter(
+        participant__program=program, participant__status__in=ACTIVE_PARTICIPANT_STATUSES
+    )
     counts: Counter = Counter()
     by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # month -> [n, sum]
+    raters_by_month: dict[int, int] = {}
     for row in (
-        MeetingFeedback.objects.filter(participant__program=program)
-        .annotate(month=month_index("created_at", months))
-        .values("month", "rating")
-        .annotate(n=Count("pk"))
+        given.annotate(month=month_index("created_at", months))
+        .values("month")
+        .annotate(
+            raters=Count("participant", distinct=True),
+            **{f"r{value}": Count("pk", filter=Q(rating=value)) for value in (1, 2, 3, 4)},
+        )
     ):
-        counts[row["rating"]] += row["n"]
-        by_month[row["month"]][0] += row["n"]
-        by_month[row["month"]][1] += row["n"] * row["rating"]
+        raters_by_month[row["month"]] = row["raters"]
+        for value in (1, 2, 3, 4):
+            n = row[f"r{value}"]
+            counts[value] += n
+            by_month[row["month"]][0] += n
+            by_month[row["month"]][1] += n * value
+    raters = given.aggregate(raters=Count("participant", distinct=True))["raters"]
     count = sum(counts.values())
     total = sum(rating * n for rating, n in counts.items())
     per = [by_month.get(i, [0, 0]) for i in range(len(months))]
+    shown = raters >= MIN_GROUP_SIZE
     return {
         "count": count,
-        "average": round(total / count, 2) if count else None,
-        "distribution": [counts.get(r, 0) for r in (1, 2, 3, 4)],
-        "by_month": [round(rated / n, 2) if n else None for n, rated in per],
+        "raters": raters,
+        "hidden": bool(count) and not shown,
+        "average": round(total / count, 2) if count and shown else None,
+        "distribution": [counts.get(r, 0) if shown else None for r in (1, 2, 3, 4)],
+        "by_month": [
+            round(rated / n, 2) if n and raters_by_month.get(i, 0) >= MIN_GROUP_SIZE else None
+            for i, (n, rated) in enumerate(per)
+        ],
         "count_by_month": [n for n, _ in per],
     }
 
@@ -434,33 +458,49 @@ def rematch_figures(program: Program) -> dict:
     return {**row, "rate": share(row["asked"], row["pairs"]), "open": open_requests}
 
 
+ANSWER_KINDS = ("scale", "yes_no", "single_choice", "multiple_choice")
+
+
 def survey_figures(program: Program) -> list[dict]:
     """Answered surveys, per survey kind and question: a scale's mean and spread, a yes/no's
-    share of yes, a choice's counts. Written answers are counted, never shown here."""
+    share of yes, a choice's counts. Each question is read as the people answering it saw it
+    (the copy stored with their answers); a question whose kind changed between copies, or
+    that asked for words, has its answers counted, never shown. A question with fewer than
+    MIN_GROUP_SIZE answers shows nothing but that."""
     definitions = {s.get("kind"): s for s in program.surveys or []}
-    results: dict[str, dict[str, dict]] = {}
+    answered = SurveyResponse.objects.filter(
+        mentorship__program=program, status=SurveyStatus.ANSWERED
+    ).order_by()
+    asked: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for kind, questions in answered.values_list("kind", "questions").distinct():
+        for question in questions or []:
+            if isinstance(question, dict) and question.get("key"):
+                asked[kind][question["key"]].append(question)
+    results: dict[str, dict[str, list]] = {}
     responses: Counter = Counter()
-    answered = (
-        SurveyResponse.objects.filter(mentorship__program=program, status=SurveyStatus.ANSWERED)
-        .order_by()
-        .values_list("kind", "answers")
-    )
-    for kind, answers in answered.iterator(chunk_size=2000):
-        responses[kind] += 1
+    # Identical answer sets are common (a few scale points, yes or no): the database counts
+    # them, so each distinct set is decoded once.
+    for kind, answers, n in (
+        answered.values("kind", "answers")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "answers", "n")
+    ):
+        responses[kind] += n
         per_question = results.setdefault(kind, {})
         for key, value in (answers or {}).items():
-            per_question.setdefault(key, []).append(value)
+            per_question.setdefault(key, []).extend([value] * n)
     out = []
     for kind, per_question in results.items():
         survey = definitions.get(kind, {})
-        questions = []
-        known = {q.get("key"): q for q in survey.get("questions", [])}
-        order = [k for k in known if k in per_question] + sorted(
-            k for k in per_question if k not in known
+        current = {q.get("key"): q for q in survey.get("questions", [])}
+        order = [k for k in current if k in per_question] + sorted(
+            k for k in per_question if k not in current
         )
-        for key in order:
-            question = known.get(key, {"key": key, "kind": "short_text", "label": key})
-            questions.append(_question_result(question, per_question[key]))
+        questions = [
+            _question_result(_as_asked(key, asked[kind].get(key, []), current.get(key)), values)
+            for key in order
+            for values in [per_question[key]]
+        ]
         out.append(
             {
                 "kind": kind,
@@ -474,43 +514,75 @@ def survey_figures(program: Program) -> list[dict]:
     return out
 
 
+def _as_asked(key: str, copies: list[dict], current: dict | None) -> dict:
+    """One question as its answerers saw it: the stored copies merged (a scale's widest range,
+    every choice offered), labelled as the program words it now. Copies of different kinds,
+    or none at all, make it a question whose answers are only counted."""
+    label = (current or (copies[-1] if copies else {})).get("label") or key
+    kinds = {copy.get("kind") for copy in copies}
+    if len(kinds) != 1 or next(iter(kinds)) not in ANSWER_KINDS:
+        return {"key": key, "kind": "text", "label": label}
+    kind = kinds.pop()
+    merged: dict = {"key": key, "kind": kind, "label": label}
+    if kind == "scale":
+        scales = [copy.get("scale") or {"min": 1, "max": 5} for copy in copies]
+        merged["scale"] = {
+            "min": min(int(sc.get("min", 1)) for sc in scales),
+            "max": max(int(sc.get("max", 5)) for sc in scales),
+        }
+    elif kind in ("single_choice", "multiple_choice"):
+        merged["choices"] = list(
+            dict.fromkeys(c for copy in copies for c in copy.get("choices", []))
+        )
+    return merged
+
+
 def _question_result(question: dict, values: list) -> dict:
-    kind = question.get("kind", "short_text")
+    kind = question.get("kind", "text")
     base = {"key": question.get("key"), "label": question.get("label"), "kind": kind}
+    if kind not in ANSWER_KINDS:
+        written = sum(1 for v in values if v not in (None, "", []))
+        return {**base, "kind": "text", "answers": written, "suppressed": False}
     if kind == "scale":
         scale = question.get("scale", {})
         low, high = int(scale.get("min", 1)), int(scale.get("max", 5))
-        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        numbers = [
+            v
+            for v in values
+            if isinstance(v, int | float) and not isinstance(v, bool) and low <= v <= high
+        ]
         counts = Counter(int(v) for v in numbers)
-        return {
+        result = {
             **base,
             "answers": len(numbers),
             "mean": round(statistics.fmean(numbers), 2) if numbers else None,
             "scale": [low, high],
             "distribution": [(point, counts.get(point, 0)) for point in range(low, high + 1)],
         }
-    if kind == "yes_no":
+    elif kind == "yes_no":
         flags = [v for v in values if isinstance(v, bool)]
         yes = sum(flags)
-        return {**base, "answers": len(flags), "yes": yes, "yes_share": share(yes, len(flags))}
-    if kind in ("single_choice", "multiple_choice"):
+        result = {**base, "answers": len(flags), "yes": yes, "yes_share": share(yes, len(flags))}
+    else:
+        choices = list(question.get("choices", []))
         counts = Counter()
-        answers = 0
+        answers = other = 0
         for value in values:
             chosen = value if isinstance(value, list) else [value]
-            chosen = [c for c in chosen if c not in (None, "")]
+            chosen = [str(c) for c in chosen if c not in (None, "")]
             if chosen:
                 answers += 1
-            counts.update(str(c) for c in chosen)
-        choices = list(question.get("choices", []))
-        choices += sorted(c for c in counts if c not in choices)
-        return {
-            **base,
-            "answers": answers,
-            "distribution": [(choice, counts.get(choice, 0)) for choice in choices],
-        }
-    written = sum(1 for v in values if isinstance(v, str) and v.strip())
-    return {**base, "kind": "text", "answers": written}
+            for choice in chosen:
+                if choice in choices:
+                    counts[choice] += 1
+                else:
+                    other += 1  # not a choice offered: never shown, it may be someone's words
+        distribution = [(choice, counts.get(choice, 0)) for choice in choices]
+        if other:
+            distribution.append(("Other (not shown)", other))
+        result = {**base, "answers": answers, "distribution": distribution}
+    result["suppressed"] = result["answers"] < MIN_GROUP_SIZE
+    return result
 
 
 # ------------------------------------------------------------------------------ breakdowns
@@ -550,33 +622,41 @@ def breakdowns(program: Program) -> dict[str, Breakdown]:
         .values("participant")
         .annotate(n=Count("pk"), total=Sum("rating"))
     }
-    tallies: list[dict[object, dict]] = [{} for _ in DIMENSIONS]
-    people: list[dict[object, set]] = [defaultdict(set) for _ in DIMENSIONS]
-    for pk, person_id, role, status, *keys in rows:
-        is_mentor, is_seeker = role == Role.MENTOR, role == seeker
-        is_matched = is_seeker and status == ParticipantStatus.MATCHED
-        n, total = given.get(pk, (0, 0))
-        for groups, members, key in zip(tallies, people, keys, strict=True):
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = {
-                    "people": 0,
-                    "mentors": 0,
-                    "mentees": 0,
-                    "matched": 0,
-                    "ratings": 0,
-                    "rating_sum": 0,
-                }
-            members[key].add(person_id)
-            group["mentors"] += is_mentor
-            group["mentees"] += is_seeker
-            group["matched"] += is_matched
-            group["ratings"] += n
-            group["rating_sum"] += total or 0
+    if not rows:
+        return {dimension: pool_small_groups(dimension, {}) for dimension in DIMENSIONS}
+    _, person_ids, roles, statuses, *keys_by_dimension = zip(*rows, strict=True)
+    person = np.array(person_ids, dtype=np.int64)
+    is_mentor = np.array([role == Role.MENTOR for role in roles])
+    is_seeker = np.array([role == seeker for role in roles])
+    is_matched = is_seeker & np.array([status == ParticipantStatus.MATCHED for status in statuses])
+    given_by_row = [given.get(row[0], (0, 0)) for row in rows]
+    ratings = np.array([n for n, _ in given_by_row], dtype=np.int64)
+    rating_sums = np.array([total or 0 for _, total in given_by_row], dtype=np.int64)
     out = {}
-    for dimension, groups, members in zip(DIMENSIONS, tallies, people, strict=True):
-        for key, group in groups.items():
-            group["people"] = len(members[key])
+    for dimension, keys in zip(DIMENSIONS, keys_by_dimension, strict=True):
+        index: dict[object, int] = {}
+        codes = np.array([index.setdefault(key, len(index)) for key in keys], dtype=np.int64)
+        size = len(index)
+
+        def tally(values, codes=codes, size=size):
+            return np.bincount(codes, weights=values, minlength=size).astype(np.int64)
+
+        # Distinct people per group: one per distinct (group, person) pair.
+        pairs = np.unique(codes * (int(person.max()) + 1) + person)
+        people = np.bincount(pairs // (int(person.max()) + 1), minlength=size)
+        columns = {
+            "people": people,
+            "mentors": tally(is_mentor),
+            "mentees": tally(is_seeker),
+            "matched": tally(is_matched),
+            "ratings": tally(ratings),
+            "rating_sum": tally(rating_sums),
+            "raters": tally(ratings > 0),
+        }
+        groups = {
+            key: {name: int(column[code]) for name, column in columns.items()}
+            for key, code in index.items()
+        }
         out[dimension] = pool_small_groups(dimension, groups)
     return out
 
@@ -584,7 +664,7 @@ def breakdowns(program: Program) -> dict[str, Breakdown]:
 def pool_small_groups(dimension: str, groups: dict[object, dict]) -> Breakdown:
     """Rows for the groups of at least MIN_GROUP_SIZE people, the others pooled (see the
     module's docstring), largest first; the total covers everyone."""
-    keys = ("people", "mentors", "mentees", "matched", "ratings", "rating_sum")
+    keys = ("people", "mentors", "mentees", "matched", "ratings", "rating_sum", "raters")
 
     def summed(members) -> dict:
         return {k: sum(groups[m][k] for m in members) for k in keys}
@@ -611,7 +691,22 @@ def pool_small_groups(dimension: str, groups: dict[object, dict]) -> Breakdown:
     total = _breakdown_row("All", summed(list(groups)))
     if total["people"] < MIN_GROUP_SIZE:
         total = {"label": "All", "suppressed": True}
+    _hide_few_raters([r for r in rows if not r["suppressed"]], total)
     return Breakdown(dimension, rows, len(pooled), total)
+
+
+def _hide_few_raters(rows: list[dict], total: dict) -> None:
+    """Ratings of a row that fewer than MIN_GROUP_SIZE people gave are hidden; while the
+    hidden rows together have fewer raters than that, the row with the fewest raters shown
+    joins them, so total minus the rows shown never gives one person's ratings."""
+    hidden = [r for r in rows if r["raters"] < MIN_GROUP_SIZE]
+    shown = sorted((r for r in rows if r["raters"] >= MIN_GROUP_SIZE), key=lambda r: r["raters"])
+    while hidden and sum(r["raters"] for r in hidden) < MIN_GROUP_SIZE and shown:
+        hidden.append(shown.pop(0))
+    if not total.get("suppressed") and total["raters"] < MIN_GROUP_SIZE:
+        hidden.append(total)
+    for row in hidden:
+        row.update(ratings=None, rating=None, ratings_hidden=True)
 
 
 def _breakdown_row(label: str, group: dict, *, pooled: bool = False) -> dict:
@@ -624,6 +719,8 @@ def _breakdown_row(label: str, group: dict, *, pooled: bool = False) -> dict:
         "match_rate": share(group["matched"], group["mentees"]),
         "ratings": group["ratings"],
         "rating": round(group["rating_sum"] / group["ratings"], 2) if group["ratings"] else None,
+        "raters": group["raters"],
+        "ratings_hidden": False,
         "pooled": pooled,
         "suppressed": False,
     }
@@ -825,6 +922,8 @@ def _breakdown_cells(row: dict) -> list:
 
 
 def _summary_of(question: dict) -> str:
+    if question.get("suppressed"):
+        return f"hidden: fewer than {MIN_GROUP_SIZE} answers"
     if question["kind"] == "scale":
         if question["mean"] is None:
             return ""
@@ -956,7 +1055,9 @@ def dashboard_measurements(d: Dashboard) -> dict:
 
     return {
         Metric.MEETINGS_PER_PAIR_PER_MONTH: meetings_result(d.meetings),
-        Metric.AVERAGE_MEETING_RATING: rating_result(d.ratings["count"], d.ratings["average"]),
+        Metric.AVERAGE_MEETING_RATING: rating_result(
+            d.ratings["count"], d.ratings["average"], d.ratings["raters"]
+        ),
     }
 
 

@@ -28,15 +28,33 @@ def summary_key(program, today: datetime.date) -> str:
     return f"report:{program.pk}:{today:%Y-%m}"
 
 
+def _summary_context(program, report_settings, *, now, today) -> dict:
+    comparison = compare_outcomes(program, today=today)
+    dashboard = program_dashboard(program, now=now)
+    known = dashboard_measurements(dashboard)
+    return {
+        "program": program,
+        "month": today.strftime("%B %Y"),
+        "today": today,
+        "d": dashboard,
+        "okrs": program_okrs(program, today=today, every_metric=False, known=known),
+        "comparison": comparison,
+        "roi": roi_estimate(comparison, report_settings),
+        "url": django_settings.SITE_URL.rstrip("/")
+        + reverse("reports:summary", args=[program.slug]),
+    }
+
+
 def send_monthly_summaries(now: datetime.datetime | None = None) -> int:
-    """Email every chosen leader of every running program this month's summary, once.
+    """Email every chosen leader of every program under way (neither draft nor closed) this
+    month's summary, figures to date, once.
     Returns the number of emails queued."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     sent = 0
     rows = (
         ReportSettings.objects.filter(leaders__isnull=False)
-        .exclude(program__status=Status.DRAFT)
+        .exclude(program__status__in=[Status.DRAFT, Status.CLOSED])
         .select_related("program")
         .prefetch_related("leaders")
         .distinct()
@@ -51,19 +69,11 @@ def send_monthly_summaries(now: datetime.datetime | None = None) -> int:
         waiting = [p for p in leaders if p.pk not in done]
         if not waiting:
             continue
-        comparison = compare_outcomes(program, today=today)
-        dashboard = program_dashboard(program, now=now)
-        known = dashboard_measurements(dashboard)
-        context = {
-            "program": program,
-            "month": today.strftime("%B %Y"),
-            "d": dashboard,
-            "okrs": program_okrs(program, today=today, every_metric=False, known=known),
-            "comparison": comparison,
-            "roi": roi_estimate(comparison, report_settings),
-            "url": django_settings.SITE_URL.rstrip("/")
-            + reverse("reports:summary", args=[program.slug]),
-        }
+        try:
+            context = _summary_context(program, report_settings, now=now, today=today)
+        except Exception:  # one program's failure must not stop the others, nor the schedule
+            log.exception("monthly summary of %s failed", program)
+            continue
         for person in waiting:
             try:
                 with transaction.atomic():

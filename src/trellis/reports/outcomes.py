@@ -296,7 +296,8 @@ def import_outcomes(
             source.applied_at = timezone.now()
             result.applied = True
             source.summary = result.as_summary()
-            source.save(update_fields=["status", "applied_at", "summary"])
+            source.content = ""  # HR data: keep what was done, not the file
+            source.save(update_fields=["status", "applied_at", "summary", "content"])
     result.applied = True
     return result
 
@@ -397,6 +398,7 @@ class OutcomeComparison:
     comparison_people: int = 0  # comparable colleagues used
     strata: int = 0
     excluded_unknown: int = 0  # inactive people with no exit recorded
+    hired_after_start: int = 0  # participants who joined the organisation after the start
     promotion: RateComparison | None = None
     retention: RateComparison | None = None
     reason: str = ""  # why there is no comparison
@@ -519,6 +521,14 @@ def compare_outcomes(program: Program, *, today: datetime.date | None = None):
         outcome = (pk in promoted, pk not in exited)
         strata[key][0 if pk in pair_people else 1].append(outcome)
     comparison.excluded_unknown = excluded
+    comparison.hired_after_start = (
+        Person.objects.filter(hire_date__gt=start)
+        .filter(
+            Q(pk__in=pairs.values("mentor__person_id"))
+            | Q(pk__in=pairs.values("mentee__person_id"))
+        )
+        .count()
+    )
     comparison.participants = sum(len(p) for p, _ in strata.values())
     usable = {k: (p, o) for k, (p, o) in strata.items() if p and o}
     comparison.matched = sum(len(p) for p, _ in usable.values())
@@ -546,8 +556,8 @@ def compare_outcomes(program: Program, *, today: datetime.date | None = None):
 
 
 def report_settings(program: Program) -> ReportSettings:
-    settings, _ = ReportSettings.objects.get_or_create(program=program)
-    return settings
+    """The program's settings, or the defaults (unsaved until someone saves them)."""
+    return ReportSettings.objects.filter(program=program).first() or ReportSettings(program=program)
 
 
 @dataclass(frozen=True)
@@ -613,11 +623,11 @@ def comparison_table(comparison: OutcomeComparison) -> Table:
             [
                 rate.outcome,
                 _percent(rate.participants),
-                f"{_percent(rate.participants_low)} to {_percent(rate.participants_high)}",
+                f"({_percent(rate.participants_low)} to {_percent(rate.participants_high)})",
                 _percent(rate.comparison),
-                f"{_percent(rate.comparison_low)} to {_percent(rate.comparison_high)}",
+                f"({_percent(rate.comparison_low)} to {_percent(rate.comparison_high)})",
                 _percent(rate.difference),
-                f"{_percent(rate.difference_low)} to {_percent(rate.difference_high)}",
+                f"({_percent(rate.difference_low)} to {_percent(rate.difference_high)})",
             ]
         )
     return Table(

@@ -83,10 +83,10 @@ def summary(request, program):
     return render(request, "reports/summary.html", _program_report(program))
 
 
-def _program_tables(program: Program) -> dict[str, Table]:
-    context = _program_report(program)
+def _program_tables(program: Program, *, outcomes: bool) -> dict[str, Table]:
+    context = _program_report(program, outcomes=outcomes)
     tables = {"okrs": okr_table(context["okrs"]), **context["d"].tables}
-    if context["comparison"].has_data:
+    if outcomes and context["comparison"].has_data:
         tables["outcomes"] = comparison_table(context["comparison"])
     return tables
 
@@ -106,7 +106,7 @@ def _download(tables: list[Table], fmt: str, name: str) -> HttpResponse:
 @program_manager_of_program
 @require_safe
 def export(request, program, table: str, fmt: str):
-    tables = _program_tables(program)
+    tables = _program_tables(program, outcomes=table in ("all", "outcomes"))
     if table == "all":
         return _download(list(tables.values()), fmt if fmt == "xlsx" else "", program.slug)
     if table not in tables:
@@ -120,7 +120,11 @@ def outcomes(request, program):
     settings = report_settings(program)
     assumptions = AssumptionsForm(instance=settings, prefix="roi")
     leaders = LeadersForm(
-        initial={"emails": ", ".join(p.email for p in settings.leaders.order_by("email"))},
+        initial={
+            "emails": ", ".join(p.email for p in settings.leaders.order_by("email"))
+            if settings.pk
+            else ""
+        },
         prefix="leaders",
     )
     status = 200
@@ -135,6 +139,8 @@ def outcomes(request, program):
         elif action == "leaders":
             leaders = LeadersForm(request.POST, prefix="leaders")
             if leaders.is_valid():
+                if settings.pk is None:
+                    settings.save()
                 settings.leaders.set(leaders.cleaned_data["emails"])
                 count = len(leaders.cleaned_data["emails"])
                 messages.success(
@@ -147,7 +153,6 @@ def outcomes(request, program):
     comparison = compare_outcomes(program)
     if assumptions.is_bound:  # a refused form has filled in the instance: show what is saved
         settings = report_settings(program)
-        settings.refresh_from_db()
     context = {
         "program": program,
         "comparison": comparison,
