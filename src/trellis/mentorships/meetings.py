@@ -297,7 +297,7 @@ class AtRisk:
 
 
 def pairs_at_risk(program, *, now: datetime.datetime | None = None) -> AtRisk:
-    """The at-risk rules, each one query whatever the number of pairs and meetings: a running
+    """The at-risk rules, a query or two each whatever the number of pairs and meetings: a running
     pair is at risk when it has not met for twice the program's cadence (counted from the
     day of the match when it never met), when its meetings average 2 or less out of 4, when
     either person said after the first meeting that it is not a good fit, or when either
@@ -306,7 +306,7 @@ def pairs_at_risk(program, *, now: datetime.datetime | None = None) -> AtRisk:
 
     now = now or timezone.now()
     cutoff = now - 2 * cadence(program)
-    running = Mentorship.objects.filter(program=program, status=MentorshipStatus.ACTIVE)
+    running = Mentorship.objects.filter(program=program, status=MentorshipStatus.ACTIVE).order_by()
     met = Meeting.objects.filter(taken_place(now), mentorship=OuterRef("pk"))
     # A pair that never met counts from midnight (UTC) of its first day: before the cutoff
     # when that day is on or before the last day starting before it.
@@ -314,11 +314,16 @@ def pairs_at_risk(program, *, now: datetime.datetime | None = None) -> AtRisk:
     not_meeting = set(
         running.filter(~Exists(met.filter(starts_at__gte=cutoff)))
         .filter(Exists(met) | Q(started_on__lte=last_start_day))
-        .order_by()
         .values_list("pk", flat=True)
     )
+    # An average of 2 or less needs a rating of 2 or less: average only the pairs with one.
+    candidates = (
+        MeetingFeedback.objects.filter(meeting__mentorship__in=running, rating__lte=2)
+        .order_by()
+        .values("meeting__mentorship")
+    )
     low_ratings = set(
-        MeetingFeedback.objects.filter(meeting__mentorship__in=running)
+        MeetingFeedback.objects.filter(meeting__mentorship__in=candidates)
         .values("meeting__mentorship")
         .annotate(average=Avg("rating"))
         .filter(average__lte=2)
