@@ -133,7 +133,10 @@ def test_only_the_pair_acts_and_times_must_make_sense(pair):
 def test_ratings_are_private_to_each_person(pair, client, program_manager):
     past = timezone.now() - datetime.timedelta(days=1)
     meeting = log_meeting(pair, person=pair.mentee.person, starts_at=past)
-    rate_meeting(meeting, person=pair.mentee.person, rating=1, comment="He was on his phone")
+    rated = rate_meeting(
+        meeting, person=pair.mentee.person, rating=1, comment="He was on his phone"
+    )
+    assert rated.mentorship_id == pair.pk  # copied from the meeting for the pair's reports
     rate_meeting(meeting, person=pair.mentor.person, rating=4, comment="Great energy")
     with pytest.raises(MeetingError, match="1 \\(poor\\) to 4"):
         rate_meeting(meeting, person=pair.mentor.person, rating=5)

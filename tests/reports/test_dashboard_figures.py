@@ -4,7 +4,9 @@
 import pytest
 
 from tests.reports.conftest import NOW
-from trellis.reports.figures import pool_small_groups, program_dashboard
+from trellis.programs.metrics import measure
+from trellis.programs.models import Metric
+from trellis.reports.figures import dashboard_measurements, pool_small_groups, program_dashboard
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +236,11 @@ def test_groups_of_five_or_more_are_shown_alone():
     b = pool_small_groups("level", {2: group(5), 3: group(9), None: group(6)})
     assert [r["label"] for r in b.rows] == ["Level 3", "Not recorded", "Level 2"]
     assert b.pooled_groups == 0
+
+
+def test_the_okrs_reuse_exactly_what_the_metrics_would_measure(small_program):
+    known = dashboard_measurements(program_dashboard(small_program, now=NOW))
+    # Meetings per pair per month depend on "now" (fixed here, the clock's in `measure`).
+    for metric in (Metric.MATCH_RATE, Metric.GOAL_COMPLETION, Metric.AVERAGE_MEETING_RATING):
+        assert known[metric] == measure(small_program, metric)
+    assert known[Metric.MATCH_RATE].value == 66.7

@@ -879,6 +879,7 @@ class _Pilot:
                     ratings.append(
                         MeetingFeedback(
                             meeting=meeting,
+                            mentorship_id=meeting.mentorship_id,
                             participant=side.row,
                             rating=self._rating(pair, meeting.starts_at),
                             comment=rng.choice(_RATING_COMMENTS) if rng.random() < 0.12 else "",

@@ -302,7 +302,9 @@ def pairs_at_risk(program, *, now: datetime.datetime | None = None) -> AtRisk:
     day of the match when it never met), when its meetings average 2 or less out of 4, when
     either person said after the first meeting that it is not a good fit, or when either
     asked for a new match."""
-    from .surveys import bad_fit  # surveys imports this module's neighbours, not this one
+    from .surveys import (
+        answers_say_bad_fit,
+    )  # surveys imports this module's neighbours, not this one
 
     now = now or timezone.now()
     cutoff = now - 2 * cadence(program)
@@ -311,32 +313,35 @@ def pairs_at_risk(program, *, now: datetime.datetime | None = None) -> AtRisk:
     # A pair that never met counts from midnight (UTC) of its first day: before the cutoff
     # when that day is on or before the last day starting before it.
     last_start_day = (cutoff.astimezone(datetime.UTC) - datetime.timedelta(microseconds=1)).date()
-    not_meeting = set(
-        running.filter(~Exists(met.filter(starts_at__gte=cutoff)))
-        .filter(Exists(met) | Q(started_on__lte=last_start_day))
-        .values_list("pk", flat=True)
+    # Two index-driven queries: the running pairs with no meeting since the cutoff, then,
+    # among those matched after it, the ones that have met (an OR with Exists here makes the
+    # database hash every meeting of every program).
+    quiet = dict(
+        running.filter(~Exists(met.filter(starts_at__gte=cutoff))).values_list("pk", "started_on")
     )
-    # An average of 2 or less needs a rating of 2 or less: average only the pairs with one.
-    candidates = (
-        MeetingFeedback.objects.filter(meeting__mentorship__in=running, rating__lte=2)
-        .order_by()
-        .values("meeting__mentorship")
-    )
+    recent = [pk for pk, started in quiet.items() if started > last_start_day]
+    not_meeting = set(quiet) - set(recent)
+    if recent:
+        not_meeting |= set(
+            Mentorship.objects.filter(pk__in=recent)
+            .filter(Exists(met))
+            .values_list("pk", flat=True)
+        )
     low_ratings = set(
-        MeetingFeedback.objects.filter(meeting__mentorship__in=candidates)
-        .values("meeting__mentorship")
+        MeetingFeedback.objects.filter(mentorship__in=running)
+        .values("mentorship")
         .annotate(average=Avg("rating"))
         .filter(average__lte=2)
-        .values_list("meeting__mentorship", flat=True)
+        .values_list("mentorship", flat=True)
     )
     unfit = {
-        r.mentorship_id
-        for r in SurveyResponse.objects.filter(
+        pk
+        for pk, questions, answers in SurveyResponse.objects.filter(
             mentorship__in=running, kind="first_meeting_fit", status="answered"
         )
         .order_by()
-        .only("mentorship_id", "kind", "status", "answers", "questions")
-        if bad_fit(r)
+        .values_list("mentorship_id", "questions", "answers")
+        if answers_say_bad_fit(questions, answers)
     }
     asking = set(
         RematchRequest.objects.filter(mentorship__in=running, status=RematchStatus.OPEN)

@@ -157,6 +157,15 @@ class MeetingFeedback(models.Model):
     Private: the partner never sees it; managers see ratings per pair and in aggregate."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="feedback")
+    # The meeting's pair, copied on save (a meeting never changes pair): a pair's ratings are
+    # then read without joining every meeting (the at-risk rule at 100,000 meetings).
+    mentorship = models.ForeignKey(
+        Mentorship,
+        on_delete=models.CASCADE,
+        related_name="feedback",
+        editable=False,
+        db_index=False,  # feedback_pair_rating_idx leads with it
+    )
     participant = models.ForeignKey(
         "enrolment.Participant", on_delete=models.CASCADE, related_name="+"
     )
@@ -181,10 +190,16 @@ class MeetingFeedback(models.Model):
                 fields=["participant", "rating", "created_at"], name="feedback_report_idx"
             ),
             models.Index(fields=["meeting", "rating"], name="feedback_meeting_rating_idx"),
+            models.Index(fields=["mentorship", "rating"], name="feedback_pair_rating_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.rating}/4 by {self.participant} for {self.meeting}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.mentorship_id is None:
+            self.mentorship_id = self.meeting.mentorship_id
+        super().save(*args, **kwargs)
 
 
 class PrivateNote(models.Model):

@@ -174,8 +174,13 @@ def bad_fit(response: SurveyResponse) -> bool:
     """A first-meeting answer saying the match is not a good fit."""
     if response.kind != "first_meeting_fit" or response.status != SurveyStatus.ANSWERED:
         return False
-    for question in response.questions:
-        value = response.answers.get(question["key"])
+    return answers_say_bad_fit(response.questions, response.answers)
+
+
+def answers_say_bad_fit(questions: list[dict], answers: dict) -> bool:
+    """`bad_fit` on an answered first-meeting survey's questions and answers."""
+    for question in questions:
+        value = answers.get(question["key"])
         key, kind = question["key"], question["kind"]
         if kind == "yes_no" and key in FIT_CONTINUE_KEYS and value is False:
             return True

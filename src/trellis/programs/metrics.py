@@ -103,12 +103,17 @@ def match_rate(program: Program) -> MetricResult:
         active=Count("pk"),
         matched=Count("pk", filter=Q(status=ParticipantStatus.MATCHED)),
     )
-    noun = "peers" if seeker == Role.PEER else "mentees"
+    return match_rate_result(program, counts["matched"], counts["active"])
+
+
+def match_rate_result(program: Program, matched: int, active: int) -> MetricResult:
+    """The metric from counts of matched and active seekers (the dashboard has them)."""
+    noun = "peers" if program.format == "peer" else "mentees"
     return _rate(
         Metric.MATCH_RATE,
-        counts["matched"],
-        counts["active"],
-        f"{counts['matched']} of {counts['active']} active {noun} are matched",
+        matched,
+        active,
+        f"{matched} of {active} active {noun} are matched",
         f"No active {noun} yet: the rate is measured once people register.",
     )
 
@@ -216,11 +221,16 @@ def goal_completion(program: Program) -> MetricResult:
     row = Goal.objects.filter(mentorship__program=program).aggregate(
         total=Count("pk"), achieved=Count("pk", filter=Q(status="achieved"))
     )
+    return goal_result(row["achieved"], row["total"])
+
+
+def goal_result(achieved: int, total: int) -> MetricResult:
+    """The metric from counts of goals achieved and set (the dashboard has them)."""
     return _rate(
         Metric.GOAL_COMPLETION,
-        row["achieved"],
-        row["total"],
-        f"{row['achieved']} of the {row['total']} goals set are achieved",
+        achieved,
+        total,
+        f"{achieved} of the {total} goals set are achieved",
         "No mentee has set a goal yet.",
     )
 
@@ -228,8 +238,6 @@ def goal_completion(program: Program) -> MetricResult:
 def promotion_rate(program: Program) -> MetricResult:
     """Share of the people in a published pair promoted since the program started (from the
     imported HR outcomes)."""
-    from django.db.models import Min
-
     from trellis.mentorships.models import Mentorship
     from trellis.reports.figures import PUBLISHED
     from trellis.reports.models import Outcome
@@ -243,21 +251,22 @@ def promotion_rate(program: Program) -> MetricResult:
             reason="No HR outcomes have been imported yet: an admin imports them on the "
             "Outcomes page.",
         )
-    pairs = Mentorship.objects.filter(program=program, status__in=PUBLISHED).order_by()
-    start = program.starts_on or pairs.aggregate(first=Min("started_on"))["first"]
-    people = set(pairs.values_list("mentor__person_id", flat=True)) | set(
-        pairs.values_list("mentee__person_id", flat=True)
+    pairs = list(
+        Mentorship.objects.filter(program=program, status__in=PUBLISHED)
+        .order_by()
+        .values_list("mentor__person_id", "mentee__person_id", "started_on")
     )
+    people = {person for mentor, mentee, _ in pairs for person in (mentor, mentee)}
+    start = program.starts_on or min((started for *_, started in pairs), default=None)
     promoted = 0
     if start is not None and people:
-        in_a_pair = Q(person_id__in=pairs.values("mentor__person_id")) | Q(
-            person_id__in=pairs.values("mentee__person_id")
-        )
-        promoted = (
-            Outcome.objects.filter(in_a_pair, kind="promotion", occurred_on__gte=start)
-            .values("person_id")
-            .distinct()
-            .count()
+        promoted = len(
+            people
+            & set(
+                Outcome.objects.filter(kind="promotion", occurred_on__gte=start).values_list(
+                    "person_id", flat=True
+                )
+            )
         )
     if 0 < len(people) < MIN_RATERS:
         return MetricResult(
